@@ -1,0 +1,5 @@
+"""tinygrad_keras: the Keras 1 API on a small reverse-mode autodiff Tensor, for learning."""
+from .autodiff import Function, Tensor, enable_grad, no_grad
+
+__version__ = "0.1.0"
+__all__ = ["Tensor", "Function", "no_grad", "enable_grad"]

@@ -1,0 +1,96 @@
+"""The backward pass: topological order, gradient accumulation, unbroadcasting.
+
+Kept apart from the Tensor so that a student can read the whole reverse-mode
+algorithm on one screen:
+
+1. ``toposort`` walks from the output to every node that needs a gradient,
+   with an explicit stack (no recursion, so a 10 000-step chain is fine) and
+   parents in recorded order (deterministic).
+2. Going through that order backwards, each op's ``backward`` turns the
+   gradient of its result into gradients of its parents.
+3. ``unbroadcast`` sums each gradient back to its parent's shape, once, here,
+   so that no op has to care about broadcasting.
+4. Gradients of a node used twice are added up before the node is processed.
+5. Leaves that require grad get the sum *added* to ``.grad`` (PyTorch style:
+   call ``zero_grad()`` between steps); the graph is released as we go.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``grad`` over the axes that broadcasting added or stretched.
+
+    >>> unbroadcast(np.ones((4, 2, 3)), (2, 1)).tolist()
+    [[12.0], [12.0]]
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def toposort(root) -> list:
+    """Nodes reachable from ``root`` through recorded ops, parents before children."""
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        fn = node._fn
+        if fn is not None:
+            for parent in reversed(fn.parents):
+                if parent.requires_grad and id(parent) not in visited:
+                    stack.append((parent, False))
+    return order
+
+
+def _as_grad_tuple(fn, grads) -> tuple:
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    if len(grads) != len(fn.parents):
+        raise RuntimeError(f"{fn.name}.backward returned {len(grads)} gradients "
+                           f"for {len(fn.parents)} inputs")
+    return grads
+
+
+def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
+    """Propagate ``grad`` (d loss / d root) to every leaf below ``root``."""
+    grads = {id(root): grad}
+    for node in reversed(toposort(root)):
+        g = grads.pop(id(node), None)
+        fn = node._fn
+        if fn is None:
+            if g is not None and node.requires_grad:
+                node.grad = g.copy() if node.grad is None else node.grad + g
+            continue
+        if node._retains_grad and g is not None:
+            node.grad = g.copy() if node.grad is None else node.grad + g
+        if g is None:
+            continue
+        parent_grads = _as_grad_tuple(fn, fn.backward(g))
+        for parent, pg, needs in zip(fn.parents, parent_grads, fn.needs_grad):
+            if not needs or pg is None:
+                continue
+            pg = unbroadcast(np.asarray(pg), parent.data.shape)
+            if pg.shape != parent.data.shape:
+                raise AssertionError(f"{fn.name}.backward gave a gradient of shape {pg.shape} "
+                                     f"for an input of shape {parent.data.shape}")
+            if pg.dtype != parent.data.dtype:
+                pg = pg.astype(parent.data.dtype)
+            key = id(parent)
+            grads[key] = pg if key not in grads else grads[key] + pg
+        if not retain_graph:
+            node._release()

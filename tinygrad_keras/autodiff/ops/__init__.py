@@ -1,0 +1,1 @@
+"""The primitives: each a small forward/backward pair on numpy arrays."""

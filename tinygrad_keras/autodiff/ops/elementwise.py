@@ -1,0 +1,231 @@
+"""Elementwise primitives.
+
+Broadcasting: binary ops return gradients in the broadcast shape of the result;
+the engine sums them back to each input's shape.
+
+Conventions at kinks (pinned by tests in ``tests/autodiff/test_conventions.py``):
+relu'(0) = 0; abs'(0) = 0; maximum/minimum split the gradient equally between
+tied inputs; clip passes the gradient where ``lo <= x <= hi`` (bounds
+included); sqrt'(0) = inf, as in calculus.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+
+
+class Add(Function):
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, grad):
+        return grad, -grad
+
+
+class Mul(Function):
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, grad):
+        return (grad * self.b if self.needs_grad[0] else None,
+                grad * self.a if self.needs_grad[1] else None)
+
+
+class Div(Function):
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a / b
+
+    def backward(self, grad):
+        ga = grad / self.b
+        gb = -ga * self.a / self.b if self.needs_grad[1] else None
+        return ga if self.needs_grad[0] else None, gb
+
+
+class Neg(Function):
+    def forward(self, a):
+        return -a
+
+    def backward(self, grad):
+        return -grad
+
+
+class Pow(Function):
+    """``a ** b`` for a Tensor exponent; d/db uses log(a), so keep a > 0 there."""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        self.out = a ** b
+        return self.out
+
+    def backward(self, grad):
+        ga = grad * self.b * self.a ** (self.b - 1) if self.needs_grad[0] else None
+        gb = None
+        if self.needs_grad[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = grad * self.out * np.where(self.a > 0, np.log(np.where(self.a > 0, self.a, 1)), 0)
+        return ga, gb
+
+
+class PowConst(Function):
+    """``a ** p`` for a constant Python number ``p`` (one input, cheaper than Pow)."""
+
+    def forward(self, a, p):
+        self.a, self.p = a, p
+        return a ** p
+
+    def backward(self, grad):
+        p = self.p
+        if p == 2:
+            return grad * 2 * self.a
+        return grad * p * self.a ** (p - 1)
+
+
+class Exp(Function):
+    def forward(self, a):
+        self.out = np.exp(a)
+        return self.out
+
+    def backward(self, grad):
+        return grad * self.out
+
+
+class Log(Function):
+    def forward(self, a):
+        self.a = a
+        return np.log(a)
+
+    def backward(self, grad):
+        return grad / self.a
+
+
+class Sqrt(Function):
+    """sqrt'(0) is inf (calculus); Keras code guards with a max(.., eps) first."""
+
+    def forward(self, a):
+        self.out = np.sqrt(a)
+        return self.out
+
+    def backward(self, grad):
+        with np.errstate(divide="ignore"):
+            return grad / (2 * self.out)
+
+
+class Abs(Function):
+    """abs'(0) = 0 (the sign function)."""
+
+    def forward(self, a):
+        self.sign = np.sign(a)
+        return np.abs(a)
+
+    def backward(self, grad):
+        return grad * self.sign
+
+
+class Tanh(Function):
+    """A primitive (not exp-based) for speed and for stability at large |x|."""
+
+    def forward(self, a):
+        self.out = np.tanh(a)
+        return self.out
+
+    def backward(self, grad):
+        return grad * (1 - self.out * self.out)
+
+
+class Sigmoid(Function):
+    """A primitive: computed as ``(1 + tanh(x/2)) / 2``, which never overflows."""
+
+    def forward(self, a):
+        out = np.tanh(a * 0.5)
+        out += 1
+        out *= 0.5
+        self.out = out
+        return out
+
+    def backward(self, grad):
+        return grad * self.out * (1 - self.out)
+
+
+class Relu(Function):
+    """relu'(0) = 0."""
+
+    def forward(self, a):
+        self.mask = a > 0
+        return np.where(self.mask, a, 0).astype(a.dtype, copy=False)
+
+    def backward(self, grad):
+        return grad * self.mask
+
+
+class Maximum(Function):
+    """Elementwise max; at ties each input gets half of the gradient."""
+
+    def forward(self, a, b):
+        out = np.maximum(a, b)
+        self.a_wins = (a > b) + 0.5 * (a == b)
+        return out
+
+    def backward(self, grad):
+        share = self.a_wins.astype(grad.dtype, copy=False)
+        return grad * share, grad * (1 - share)
+
+
+class Minimum(Function):
+    """Elementwise min; at ties each input gets half of the gradient."""
+
+    def forward(self, a, b):
+        out = np.minimum(a, b)
+        self.a_wins = (a < b) + 0.5 * (a == b)
+        return out
+
+    def backward(self, grad):
+        share = self.a_wins.astype(grad.dtype, copy=False)
+        return grad * share, grad * (1 - share)
+
+
+class Clip(Function):
+    """Clip to ``[lo, hi]`` (either may be None); gradient passes where lo <= x <= hi."""
+
+    def forward(self, a, lo=None, hi=None):
+        self.inside = np.ones(a.shape, dtype=bool)
+        if lo is not None:
+            self.inside &= a >= lo
+        if hi is not None:
+            self.inside &= a <= hi
+        return np.clip(a, lo, hi).astype(a.dtype, copy=False)
+
+    def backward(self, grad):
+        return grad * self.inside
+
+
+class Where(Function):
+    """``where(cond, a, b)``; ``cond`` is a non-differentiable boolean mask."""
+
+    def forward(self, cond, a, b):
+        self.cond = cond.astype(bool, copy=False)
+        return np.where(self.cond, a, b)
+
+    def backward(self, grad):
+        zero = np.zeros((), dtype=grad.dtype)
+        return None, np.where(self.cond, grad, zero), np.where(self.cond, zero, grad)
+
+
+class Cast(Function):
+    """Change dtype; the gradient is cast back to the input's dtype by the engine."""
+
+    def forward(self, a, dtype=None):
+        return a.astype(dtype)
+
+    def backward(self, grad):
+        return grad

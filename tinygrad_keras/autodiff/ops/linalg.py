@@ -1,0 +1,35 @@
+"""Matrix multiplication, 2-D and batched, with numpy's broadcasting of batch axes."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+
+
+class MatMul(Function):
+    """``a @ b``.  1-D operands are treated as numpy does (a vector is promoted
+    to a matrix, and the added axis is removed again in the gradient)."""
+
+    def forward(self, a, b):
+        self.a, self.b = a, b
+        return a @ b
+
+    def backward(self, grad):
+        a, b = self.a, self.b
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g = grad
+        if a.ndim == 1:
+            g = np.expand_dims(g, -2)
+        if b.ndim == 1:
+            g = np.expand_dims(g, -1)
+        ga = gb = None
+        if self.needs_grad[0]:
+            ga = g @ np.swapaxes(b2, -1, -2)
+            if a.ndim == 1:
+                ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:]) if ga.ndim > 2 else ga[0]
+        if self.needs_grad[1]:
+            gb = np.swapaxes(a2, -1, -2) @ g
+            if b.ndim == 1:
+                gb = gb[..., 0]
+        return ga, gb

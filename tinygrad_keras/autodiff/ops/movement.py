@@ -1,0 +1,71 @@
+"""Primitives that move or select elements without arithmetic."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+
+
+class Reshape(Function):
+    def forward(self, a, shape=None):
+        self.in_shape = a.shape
+        return a.reshape(shape)
+
+    def backward(self, grad):
+        return grad.reshape(self.in_shape)
+
+
+class Transpose(Function):
+    """Permute axes (``axes=None`` reverses them, like numpy)."""
+
+    def forward(self, a, axes=None):
+        self.axes = tuple(range(a.ndim))[::-1] if axes is None else tuple(axes)
+        return np.transpose(a, self.axes)
+
+    def backward(self, grad):
+        return np.transpose(grad, np.argsort(self.axes))
+
+
+class BroadcastTo(Function):
+    def forward(self, a, shape=None):
+        return np.broadcast_to(a, shape)
+
+    def backward(self, grad):
+        return grad  # the engine sums the broadcast axes away
+
+
+class GetItem(Function):
+    """Indexing with ints, slices, Ellipsis, None, integer arrays and boolean masks.
+
+    The backward pass scatter-*adds* (``np.add.at``), so an index that appears
+    several times (an Embedding lookup of a repeated word) gets every contribution.
+    """
+
+    def forward(self, a, index=None):
+        self.in_shape, self.dtype, self.index = a.shape, a.dtype, index
+        return a[index]
+
+    def backward(self, grad):
+        out = np.zeros(self.in_shape, dtype=grad.dtype)
+        if _is_basic(self.index):
+            out[self.index] = grad
+        else:
+            np.add.at(out, self.index, grad)
+        return out
+
+
+def _is_basic(index) -> bool:
+    """True when the index selects each element at most once (no integer arrays)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (slice, int, np.integer)) for p in parts)
+
+
+class Concatenate(Function):
+    def forward(self, *arrays, axis=0):
+        self.axis = axis
+        self.sizes = [a.shape[axis] for a in arrays]
+        return np.concatenate(arrays, axis=axis)
+
+    def backward(self, grad):
+        cuts = np.cumsum(self.sizes)[:-1]
+        return tuple(np.split(grad, cuts, axis=self.axis))

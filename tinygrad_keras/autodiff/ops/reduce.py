@@ -1,0 +1,69 @@
+"""Reductions.  ``axis`` is None (everything), an int, or a tuple; negatives allowed.
+
+Max/Min at ties: the gradient is shared equally among the tied elements (so the
+total gradient is preserved and the op stays symmetric).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+
+
+def normalize_axis(axis, ndim: int) -> tuple:
+    """``axis`` as a sorted tuple of non-negative ints (all axes when None)."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (int, np.integer)):
+        axis = (axis,)
+    out = []
+    for a in axis:
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        out.append(int(a) % max(ndim, 1))
+    return tuple(sorted(set(out)))
+
+
+def _keep_shape(shape: tuple, axes: tuple) -> tuple:
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+class Sum(Function):
+    def forward(self, a, axis=None, keepdims=False):
+        self.in_shape = a.shape
+        self.axes = normalize_axis(axis, a.ndim)
+        return np.sum(a, axis=self.axes, keepdims=keepdims)
+
+    def backward(self, grad):
+        grad = grad.reshape(_keep_shape(self.in_shape, self.axes))
+        return np.broadcast_to(grad, self.in_shape)
+
+
+class Max(Function):
+    """Maximum over axes; tied maxima share the gradient equally."""
+
+    def forward(self, a, axis=None, keepdims=False):
+        self.axes = normalize_axis(axis, a.ndim)
+        out = np.max(a, axis=self.axes, keepdims=True)
+        self.hits = a == out
+        return out if keepdims else out.reshape(np.delete(a.shape, self.axes))
+
+    def backward(self, grad):
+        kept = grad.reshape(_keep_shape(self.hits.shape, self.axes))
+        count = self.hits.sum(axis=self.axes, keepdims=True)
+        return self.hits * (kept / count).astype(grad.dtype, copy=False)
+
+
+class Min(Function):
+    """Minimum over axes; tied minima share the gradient equally."""
+
+    def forward(self, a, axis=None, keepdims=False):
+        self.axes = normalize_axis(axis, a.ndim)
+        out = np.min(a, axis=self.axes, keepdims=True)
+        self.hits = a == out
+        return out if keepdims else out.reshape(np.delete(a.shape, self.axes))
+
+    def backward(self, grad):
+        kept = grad.reshape(_keep_shape(self.hits.shape, self.axes))
+        count = self.hits.sum(axis=self.axes, keepdims=True)
+        return self.hits * (kept / count).astype(grad.dtype, copy=False)

@@ -1,0 +1,138 @@
+"""The Keras 1 backend (``import keras.backend as K``) on tinygrad_keras Tensors.
+
+There is no symbolic graph: every function here takes and returns Tensors and
+runs at once.  This first part holds the global configuration (floatx, epsilon,
+image ordering, the learning phase, name counters) and variables; the math
+functions follow below it.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from .autodiff import Tensor, no_grad
+from .autodiff import functional as F
+
+_config = {"floatx": "float32", "epsilon": 1e-7, "image_dim_ordering": "th"}
+_uids: dict = defaultdict(int)
+_phase = {"value": 0}
+
+
+# ---- configuration ------------------------------------------------------------------
+def backend() -> str:
+    """The name of this backend (project decision: no pretending to be TF/Theano)."""
+    return "tinygrad_keras"
+
+
+def floatx() -> str:
+    return _config["floatx"]
+
+
+def set_floatx(value: str) -> None:
+    if value not in ("float16", "float32", "float64"):
+        raise ValueError(f"Unknown floatx type: {value!r}; expected float16, float32 or float64")
+    _config["floatx"] = str(value)
+
+
+def cast_to_floatx(x) -> np.ndarray:
+    return np.asarray(x, dtype=_config["floatx"])
+
+
+def epsilon() -> float:
+    """The fuzz factor used in losses and constraints (1e-7, as in Keras 1.2.2)."""
+    return _config["epsilon"]
+
+
+def set_epsilon(value: float) -> None:
+    _config["epsilon"] = float(value)
+
+
+def image_dim_ordering() -> str:
+    """``'th'`` (channels first, the project default) or ``'tf'`` (channels last)."""
+    return _config["image_dim_ordering"]
+
+
+def set_image_dim_ordering(dim_ordering: str) -> None:
+    if dim_ordering not in ("th", "tf"):
+        raise ValueError(f"Unknown dim_ordering: {dim_ordering!r}; expected 'th' or 'tf'")
+    _config["image_dim_ordering"] = str(dim_ordering)
+
+
+def get_uid(prefix: str = "") -> int:
+    """Per-prefix counter behind default layer names (``dense_1``, ``dense_2``, ...)."""
+    _uids[prefix] += 1
+    return _uids[prefix]
+
+
+def reset_uids() -> None:
+    _uids.clear()
+
+
+def clear_session() -> None:
+    """Reset the layer-name counters (there is no graph to clear)."""
+    reset_uids()
+
+
+# ---- the learning phase ----------------------------------------------------------
+def learning_phase() -> int:
+    """1 while training (dropout and noise active), 0 otherwise."""
+    return _phase["value"]
+
+
+def set_learning_phase(value: int) -> None:
+    if value not in (0, 1):
+        raise ValueError(f"Expected learning phase to be 0 or 1, got {value!r}")
+    _phase["value"] = int(value)
+
+
+def in_train_phase(x, alt):
+    """``x`` while training, ``alt`` otherwise (callables are called first)."""
+    chosen = x if _phase["value"] == 1 else alt
+    return chosen() if callable(chosen) else chosen
+
+
+def in_test_phase(x, alt):
+    return in_train_phase(alt, x)
+
+
+# ---- variables -------------------------------------------------------------------
+def variable(value, dtype=None, name=None) -> Tensor:
+    """A trainable Tensor holding a copy of ``value`` (in ``floatx`` by default)."""
+    arr = np.array(value.data if isinstance(value, Tensor) else value, dtype=dtype or floatx())
+    return Tensor(arr, requires_grad=True, name=name)
+
+
+def get_value(x) -> np.ndarray:
+    """The numpy value of a variable (a copy)."""
+    if isinstance(x, Tensor):
+        return x.data.copy()
+    return np.array(x)
+
+
+def batch_get_value(xs) -> list:
+    return [get_value(x) for x in xs]
+
+
+def set_value(x: Tensor, value) -> None:
+    """Overwrite a variable's value in place (its shape must not change)."""
+    value = np.asarray(value, dtype=x.dtype)
+    if value.shape != x.shape:
+        raise ValueError(f"set_value: variable {x.name or ''} has shape {x.shape}, "
+                         f"the new value has shape {value.shape}")
+    x.data = value.copy()
+
+
+def batch_set_value(pairs) -> None:
+    for x, value in pairs:
+        set_value(x, value)
+
+
+def is_keras_tensor(x) -> bool:
+    from .engine.topology import KerasTensor
+    return isinstance(x, KerasTensor)
+
+
+__all__ = [name for name in dir() if not name.startswith("_")]
+# silence "imported but unused" for names kept for the math part below
+_ = (F, no_grad)
