@@ -13,6 +13,7 @@ import numpy as np
 from .ops import elementwise as E
 from .ops import linalg as L
 from .ops import movement as M
+from .ops import nn as N
 from .ops import reduce as R
 from .tensor import Tensor
 
@@ -156,13 +157,26 @@ def broadcast_to(a, shape):
 
 
 def getitem(a, index):
-    if isinstance(index, Tensor):
-        index = index.data
-    elif isinstance(index, tuple):
-        index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    elif isinstance(index, list):
-        index = np.asarray(index)
+    """``a[index]``: ints, slices, Ellipsis, None, integer arrays (a gather whose
+    backward scatter-adds, so repeated indices accumulate) and boolean masks.
+
+    Float index arrays (Keras feeds word ids as floats) are cast to integers.
+    """
+    if isinstance(index, tuple):
+        index = tuple(_index_part(i) for i in index)
+    else:
+        index = _index_part(index)
     return M.GetItem.apply(a, index=index)
+
+
+def _index_part(part):
+    if isinstance(part, Tensor):
+        part = part.data
+    elif isinstance(part, list):
+        part = np.asarray(part)
+    if isinstance(part, np.ndarray) and part.dtype.kind == "f":
+        part = part.astype(np.intp)
+    return part
 
 
 def concatenate(tensors, axis=0):
@@ -174,3 +188,115 @@ def concatenate(tensors, axis=0):
 def matmul(a, b):
     a = as_tensor(a)
     return L.MatMul.apply(a, a._lift(b))
+
+
+def stack(tensors, axis=0):
+    """Composite: ``expand_dims`` every input at ``axis``, then concatenate."""
+    tensors = [as_tensor(t) for t in tensors]
+    return concatenate([expand_dims(t, axis) for t in tensors], axis=axis)
+
+
+def split(a, indices_or_sections, axis=0) -> list:
+    """numpy's ``split``: a count of equal parts, or the cut positions.
+
+    Composite of slicing; each piece's backward writes into its own slice.
+    """
+    a = as_tensor(a)
+    axis = axis % a.ndim
+    n = a.shape[axis]
+    if isinstance(indices_or_sections, (int, np.integer)):
+        if n % indices_or_sections:
+            raise ValueError(f"split: axis {axis} of length {n} does not divide into "
+                             f"{indices_or_sections} equal parts")
+        step = n // indices_or_sections
+        cuts = list(range(step, n, step))
+    else:
+        cuts = list(indices_or_sections)
+    edges = [0] + cuts + [n]
+    lead = (slice(None),) * axis
+    return [getitem(a, lead + (slice(lo, hi),)) for lo, hi in zip(edges[:-1], edges[1:])]
+
+
+def squeeze(a, axis=None):
+    """Composite (a reshape): drop size-1 axes, all of them when ``axis`` is None."""
+    a = as_tensor(a)
+    if axis is None:
+        axes = tuple(i for i, n in enumerate(a.shape) if n == 1)
+    else:
+        axes = R.normalize_axis(axis, a.ndim)
+        bad = [i for i in axes if a.shape[i] != 1]
+        if bad:
+            raise ValueError(f"squeeze: axis {bad[0]} has length {a.shape[bad[0]]}, "
+                             f"expected 1 (shape {a.shape})")
+    return reshape(a, tuple(n for i, n in enumerate(a.shape) if i not in axes))
+
+
+def expand_dims(a, axis):
+    """Composite (a reshape): insert a size-1 axis at ``axis`` (negative counts
+    from the end of the *result*, as in numpy)."""
+    a = as_tensor(a)
+    axis = axis if axis >= 0 else axis + a.ndim + 1
+    if not 0 <= axis <= a.ndim:
+        raise ValueError(f"expand_dims: axis {axis} out of range for {a.ndim} dimensions")
+    return reshape(a, a.shape[:axis] + (1,) + a.shape[axis:])
+
+
+def pad(a, pad_width):
+    """Zero padding; ``pad_width`` is an int, one ``(before, after)`` pair for all
+    axes, or one pair per axis (numpy's convention)."""
+    a = as_tensor(a)
+    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (a.ndim, 2))
+    return M.Pad.apply(a, pad_width=tuple((int(lo), int(hi)) for lo, hi in widths))
+
+
+def repeat(a, repeats, axis=None):
+    """numpy's ``repeat``.  An int count is a composite of reshape + broadcast_to
+    (cheap backward: a sum); per-element counts are a gather (backward scatter-adds).
+    ``axis=None`` repeats the flattened tensor."""
+    a = as_tensor(a)
+    if axis is None:
+        a, axis = reshape(a, (-1,)), 0
+    axis = axis % a.ndim
+    if isinstance(repeats, (int, np.integer)):
+        wide = expand_dims(a, axis + 1)
+        shape = wide.shape[:axis + 1] + (int(repeats),) + wide.shape[axis + 2:]
+        merged = a.shape[:axis] + (a.shape[axis] * int(repeats),) + a.shape[axis + 1:]
+        return reshape(broadcast_to(wide, shape), merged)
+    index = np.repeat(np.arange(a.shape[axis]), repeats)
+    return getitem(a, (slice(None),) * axis + (index,))
+
+
+def tile(a, reps):
+    """numpy's ``tile``; composite of reshape + broadcast_to (backward: a sum)."""
+    a = as_tensor(a)
+    reps = (int(reps),) if isinstance(reps, (int, np.integer)) else tuple(reps)
+    ndim = builtins.max(len(reps), a.ndim)
+    reps = (1,) * (ndim - len(reps)) + reps
+    shape = (1,) * (ndim - a.ndim) + a.shape
+    spread = tuple(x for n in shape for x in (1, n))
+    target = tuple(x for r, n in zip(reps, shape) for x in (r, n))
+    out = broadcast_to(reshape(a, spread), target)
+    return reshape(out, tuple(r * n for r, n in zip(reps, shape)))
+
+
+def flip(a, axis=None):
+    """Reverse the order of elements along ``axis`` (all axes when None); a composite
+    of slicing with step -1."""
+    a = as_tensor(a)
+    axes = R.normalize_axis(axis, a.ndim)
+    return getitem(a, tuple(slice(None, None, -1) if i in axes else slice(None)
+                            for i in range(a.ndim)))
+
+
+def prod(a, axis=None, keepdims=False):
+    return R.Prod.apply(a, axis=axis, keepdims=keepdims)
+
+
+def softmax(a, axis=-1):
+    """Max-shifted softmax along ``axis`` (a primitive, for stability and speed)."""
+    return N.Softmax.apply(a, axis=axis)
+
+
+def log_softmax(a, axis=-1):
+    """Max-shifted log-softmax along ``axis`` (a primitive: never log(0))."""
+    return N.LogSoftmax.apply(a, axis=axis)

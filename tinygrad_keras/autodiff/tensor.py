@@ -157,6 +157,10 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("backward() on a Tensor that does not require grad: no input "
                                "that was used had requires_grad=True (or it ran under no_grad)")
+        if self._fn is None and self._op_name is not None:
+            raise RuntimeError(f"backward() through a graph that was already released (this "
+                               f"{self._op_name} result was backpropagated before); pass "
+                               f"retain_graph=True to the first backward() to reuse it")
         if grad is None:
             if self.data.size != 1:
                 raise RuntimeError(f"backward() without a gradient needs a scalar output; this "
@@ -210,6 +214,11 @@ def _install_methods() -> None:
         "min": F.min, "argmax": F.argmax, "argmin": F.argmin, "transpose": F.transpose,
         "matmul": F.matmul, "clip": F.clip, "maximum": F.maximum, "minimum": F.minimum,
         "broadcast_to": F.broadcast_to, "square": F.square, "reshape": F.reshape,
+        "squeeze": F.squeeze, "expand_dims": F.expand_dims, "unsqueeze": F.expand_dims,
+        "split": F.split, "pad": F.pad, "repeat": F.repeat, "tile": F.tile, "flip": F.flip,
+        "prod": F.prod, "softmax": F.softmax, "log_softmax": F.log_softmax,
+        "permute": lambda self, *axes: F.transpose(self, _axes_arg(axes)),
+        "flatten": lambda self: F.reshape(self, (-1,)),
     }
     for name, fn in ops.items():
         setattr(Tensor, name, fn)
@@ -222,6 +231,11 @@ def _install_methods() -> None:
                         ("__ge__", np.greater_equal), ("__eq__", np.equal),
                         ("__ne__", np.not_equal)):
         setattr(Tensor, name, _comparison(np_op))
+
+
+def _axes_arg(axes: tuple):
+    """Accept both ``t.permute(1, 0)`` and ``t.permute((1, 0))``."""
+    return tuple(axes[0]) if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
 
 
 def _comparison(np_op):

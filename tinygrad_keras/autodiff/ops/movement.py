@@ -69,3 +69,15 @@ class Concatenate(Function):
     def backward(self, grad):
         cuts = np.cumsum(self.sizes)[:-1]
         return tuple(np.split(grad, cuts, axis=self.axis))
+
+
+class Pad(Function):
+    """Zero padding: ``pad_width`` is one ``(before, after)`` pair per axis (numpy's
+    ``np.pad`` constant mode).  The gradient is the un-padded middle of ``grad``."""
+
+    def forward(self, a, pad_width=None):
+        self.middle = tuple(slice(lo, lo + n) for (lo, _), n in zip(pad_width, a.shape))
+        return np.pad(a, pad_width)
+
+    def backward(self, grad):
+        return grad[self.middle]

@@ -28,6 +28,10 @@ def _keep_shape(shape: tuple, axes: tuple) -> tuple:
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
+def _drop_axes(shape: tuple, axes: tuple) -> tuple:
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
 class Sum(Function):
     def forward(self, a, axis=None, keepdims=False):
         self.in_shape = a.shape
@@ -46,7 +50,7 @@ class Max(Function):
         self.axes = normalize_axis(axis, a.ndim)
         out = np.max(a, axis=self.axes, keepdims=True)
         self.hits = a == out
-        return out if keepdims else out.reshape(np.delete(a.shape, self.axes))
+        return out if keepdims else out.reshape(_drop_axes(a.shape, self.axes))
 
     def backward(self, grad):
         kept = grad.reshape(_keep_shape(self.hits.shape, self.axes))
@@ -61,9 +65,30 @@ class Min(Function):
         self.axes = normalize_axis(axis, a.ndim)
         out = np.min(a, axis=self.axes, keepdims=True)
         self.hits = a == out
-        return out if keepdims else out.reshape(np.delete(a.shape, self.axes))
+        return out if keepdims else out.reshape(_drop_axes(a.shape, self.axes))
 
     def backward(self, grad):
         kept = grad.reshape(_keep_shape(self.hits.shape, self.axes))
         count = self.hits.sum(axis=self.axes, keepdims=True)
         return self.hits * (kept / count).astype(grad.dtype, copy=False)
+
+
+class Prod(Function):
+    """Product over axes.  The gradient of element i is the product of the *others*,
+    computed with exclusive cumulative products (no division, so zeros are exact)."""
+
+    def forward(self, a, axis=None, keepdims=False):
+        self.a, self.axes = a, normalize_axis(axis, a.ndim)
+        return np.prod(a, axis=self.axes, keepdims=keepdims)
+
+    def backward(self, grad):
+        a, axes = self.a, self.axes
+        rest = tuple(i for i in range(a.ndim) if i not in axes)
+        moved = np.transpose(a, rest + axes)
+        flat = moved.reshape(moved.shape[:len(rest)] + (-1,))
+        ones = np.ones(flat.shape[:-1] + (1,), dtype=a.dtype)
+        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        others = (left * right).reshape(moved.shape)
+        others = np.transpose(others, np.argsort(rest + axes))
+        return others * grad.reshape(_keep_shape(a.shape, axes))

@@ -1,0 +1,48 @@
+"""Neural-net primitives: softmax and log-softmax along one axis.
+
+Both are primitives rather than composites of exp/sum/log, for two reasons:
+stability (the max is subtracted first, so logits of +-1e4 give no overflow and
+log-softmax never takes log(0)) and speed (one node instead of five, and a
+backward formula that reuses the output).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+
+
+class Softmax(Function):
+    """``exp(a - max) / sum(exp(a - max))`` along ``axis``.
+
+    Backward: ``out * (grad - sum(grad * out, axis))`` (the softmax Jacobian-vector
+    product, never forming the Jacobian).
+    """
+
+    def forward(self, a, axis=-1):
+        self.axis = axis
+        e = np.exp(a - a.max(axis=axis, keepdims=True))
+        e /= e.sum(axis=axis, keepdims=True)
+        self.out = e
+        return e
+
+    def backward(self, grad):
+        out = self.out
+        return out * (grad - (grad * out).sum(axis=self.axis, keepdims=True))
+
+
+class LogSoftmax(Function):
+    """``(a - max) - log(sum(exp(a - max)))`` along ``axis``.
+
+    Backward: ``grad - softmax * sum(grad, axis)``, with softmax = exp(out).
+    """
+
+    def forward(self, a, axis=-1):
+        self.axis = axis
+        shifted = a - a.max(axis=axis, keepdims=True)
+        shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        self.out = shifted
+        return shifted
+
+    def backward(self, grad):
+        return grad - np.exp(self.out) * grad.sum(axis=self.axis, keepdims=True)
