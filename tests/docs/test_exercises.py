@@ -1,0 +1,68 @@
+"""The tutorials' exercises.  Each test imports ``tutorials/solutions/NN_*.py``
+(our reference answer; replace it with yours) and checks the behaviour asked for.
+
+    python -m pytest tests/docs/test_exercises.py -k tutorial01
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tinygrad_keras import Tensor
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def solution(stem: str):
+    """Import ``tutorials/solutions/<stem>.py`` as a module (its name starts with a digit)."""
+    path = ROOT / "tutorials" / "solutions" / f"{stem}.py"
+    spec = importlib.util.spec_from_file_location(f"solution_{stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_tutorial01_count_ops():
+    count_ops = solution("01_tensors").count_ops
+    w = Tensor(np.ones((2, 2)), requires_grad=True)
+    y = (Tensor(np.ones((3, 2))) @ w).relu()
+    loss = (y * y).sum() + y.sum()   # y is reached along three paths
+    assert count_ops(loss) == {"MatMul": 1, "Relu": 1, "Mul": 1, "Sum": 2, "Add": 1}
+    assert count_ops(w) == {}
+
+
+def test_tutorial02_topo_order():
+    topo_order = solution("02_backward").topo_order
+    x = Tensor(1.5, requires_grad=True)
+    a = x * 2
+    d = (a * a) * (a + 1)
+    order = topo_order(d)
+    position = {id(n): i for i, n in enumerate(order)}
+    assert len(position) == len(order), "a node appears twice"
+    assert order[-1] is d and id(x) in position and id(a) in position
+    for node in order:
+        for parent in node.parents:
+            assert position[id(parent)] < position[id(node)], f"{parent.op} after {node.op}"
+    chain = x
+    for _ in range(5000):  # deeper than the recursion limit
+        chain = chain * 1.0
+    assert len(topo_order(chain)) >= 5001
+
+
+@pytest.mark.parametrize("grad_shape,shape", [((4, 3), (3,)), ((5, 2, 3), (2, 1)),
+                                              ((2, 3), (2, 3)), ((3, 1, 4), (1, 1, 1)),
+                                              ((6, 2, 4), (4,)), ((2, 5), ())])
+def test_tutorial03_unbroadcast(grad_shape, shape):
+    my_unbroadcast = solution("03_broadcasting").my_unbroadcast
+    grad = np.random.default_rng(0).normal(size=grad_shape)
+    got = my_unbroadcast(grad, shape)
+    # the reference: sum the broadcast of an indicator per input element
+    expected = np.zeros(shape)
+    for idx in np.ndindex(*grad_shape):
+        src = tuple(0 if n == 1 else i for i, n in zip(idx[len(idx) - len(shape):], shape))
+        expected[src] += grad[idx]
+    assert got.shape == tuple(shape)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)

@@ -1,0 +1,34 @@
+"""Every ``tutorials/NN_*.py`` runs to completion as a script, in its own process.
+
+A tutorial is only worth reading if it still runs; each one gets a fresh
+interpreter (so no state leaks between them) and a generous timeout.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TUTORIALS = sorted((ROOT / "tutorials").glob("[0-9][0-9]_*.py"))
+
+
+def run_script(path: Path, timeout: float = 120.0, env_extra: dict | None = None):
+    """Run ``path`` with this interpreter from a temporary working directory."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg", **(env_extra or {}))
+    return subprocess.run([sys.executable, str(path)], cwd=str(path.parent), env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_there_are_tutorials():
+    assert len(TUTORIALS) >= 4, [p.name for p in TUTORIALS]
+
+
+@pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
+def test_tutorial_runs(path: Path):
+    proc = run_script(path)
+    assert proc.returncode == 0, f"{path.name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+    assert proc.stdout.strip(), f"{path.name} printed nothing: a tutorial should show its results"
