@@ -300,3 +300,108 @@ def softmax(a, axis=-1):
 def log_softmax(a, axis=-1):
     """Max-shifted log-softmax along ``axis`` (a primitive: never log(0))."""
     return N.LogSoftmax.apply(a, axis=axis)
+
+
+# ---- convolution and pooling (ops/conv.py, ops/pool.py) --------------------------------
+def _pair(v, what: str) -> tuple:
+    pair = (v, v) if isinstance(v, (int, np.integer)) else tuple(v)
+    if len(pair) != 2:
+        raise ValueError(f"{what} must be an int or a pair, got {v!r}")
+    return tuple(int(n) for n in pair)
+
+
+def conv_padding(mode, in_hw: tuple, k_hw: tuple, stride: tuple, dilation: tuple) -> tuple:
+    """``((top, bottom), (left, right))`` for ``mode`` 'valid', 'same' (TensorFlow's
+    rule, extra cell after), 'full', or explicit pairs passed through."""
+    from .ops.pool import same_padding
+
+    if not isinstance(mode, str):
+        return tuple(tuple(int(p) for p in pair) for pair in mode)
+    if mode == "valid":
+        return ((0, 0), (0, 0))
+    if mode == "same":
+        return tuple(same_padding(n, k, s, d) for n, k, s, d in zip(in_hw, k_hw, stride, dilation))
+    if mode == "full":
+        return tuple((k + (k - 1) * (d - 1) - 1,) * 2 for k, d in zip(k_hw, dilation))
+    raise ValueError(f"padding/border_mode must be 'valid', 'same' or 'full', got {mode!r}")
+
+
+def conv2d(x, w, stride=1, padding="valid", dilation=1, impl=None):
+    """Cross-correlation, x (B, C, H, W) with w (F, C, kh, kw) -> (B, F, OH, OW).
+
+    ``padding``: 'valid', 'same', 'full' or ``((top, bottom), (left, right))``.
+
+    >>> x = Tensor(np.arange(16.0).reshape(1, 1, 4, 4))
+    >>> conv2d(x, Tensor(np.ones((1, 1, 2, 2))), stride=2).tolist()
+    [[[[10.0, 18.0], [42.0, 50.0]]]]
+    """
+    from .ops.conv import Correlate2D
+
+    x = as_tensor(x)
+    w = x._lift(w)
+    stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
+    pads = conv_padding(padding, x.shape[2:], w.shape[2:], stride, dilation)
+    return Correlate2D.apply(x, w, stride=stride, padding=pads, dilation=dilation, impl=impl)
+
+
+def conv1d(x, w, stride=1, padding="valid", dilation=1, impl=None):
+    """Composite: 1-D cross-correlation as a 2-D one of height 1,
+    x (B, C, L) with w (F, C, k) -> (B, F, OL)."""
+    x = as_tensor(x)
+    w = x._lift(w)
+    pads = conv_padding(padding, (1, x.shape[2]), (1, w.shape[2]), (1, stride), (1, dilation))
+    out = conv2d(expand_dims(x, 2), expand_dims(w, 2), (1, stride), pads, (1, dilation), impl)
+    return squeeze(out, 2)
+
+
+def conv_transpose2d(x, w, out_hw, stride=1, padding="valid", dilation=1, impl=None):
+    """Transposed correlation ("deconvolution"): x (B, F, H, W) with the correlation
+    kernel w (F, C, kh, kw) -> (B, C, *out_hw).  ``padding`` is the mode of the
+    correlation this is the transpose of, worked out for an input of size ``out_hw``."""
+    from .ops.conv import CorrelateTranspose2D
+
+    x = as_tensor(x)
+    w = x._lift(w)
+    stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
+    out_hw = tuple(int(n) for n in out_hw)
+    pads = conv_padding(padding, out_hw, w.shape[2:], stride, dilation)
+    return CorrelateTranspose2D.apply(x, w, out_hw=out_hw, stride=stride, padding=pads,
+                                      dilation=dilation, impl=impl)
+
+
+def _pool2d(op, x, pool, stride, padding):
+    x = as_tensor(x)
+    pool = _pair(pool, "pool_size")
+    stride = pool if stride is None else _pair(stride, "strides")
+    pads = conv_padding(padding, x.shape[2:], pool, stride, (1, 1))
+    return op.apply(x, pool=pool, stride=stride, padding=pads)
+
+
+def max_pool2d(x, pool=2, stride=None, padding="valid"):
+    """Max pooling of (B, C, H, W); ``stride`` defaults to ``pool``; 'same' pads
+    TensorFlow-style with -inf.  Tied maxima share the gradient.
+
+    >>> max_pool2d(Tensor(np.arange(16.0).reshape(1, 1, 4, 4))).tolist()
+    [[[[5.0, 7.0], [13.0, 15.0]]]]
+    """
+    from .ops.pool import MaxPool2D
+    return _pool2d(MaxPool2D, x, pool, stride, padding)
+
+
+def avg_pool2d(x, pool=2, stride=None, padding="valid"):
+    """Average pooling of (B, C, H, W); under 'same' the padded cells are left out
+    of each mean (TensorFlow's rule)."""
+    from .ops.pool import AvgPool2D
+    return _pool2d(AvgPool2D, x, pool, stride, padding)
+
+
+def max_pool1d(x, pool=2, stride=None, padding="valid"):
+    """Composite: max pooling of (B, C, L) as a 2-D pooling of height 1."""
+    stride = pool if stride is None else stride
+    return squeeze(max_pool2d(expand_dims(x, 2), (1, pool), (1, stride), padding), 2)
+
+
+def avg_pool1d(x, pool=2, stride=None, padding="valid"):
+    """Composite: average pooling of (B, C, L) as a 2-D pooling of height 1."""
+    stride = pool if stride is None else stride
+    return squeeze(avg_pool2d(expand_dims(x, 2), (1, pool), (1, stride), padding), 2)

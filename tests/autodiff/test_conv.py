@@ -1,0 +1,131 @@
+"""Correlate2D / CorrelateTranspose2D: forward against a direct loop and against the
+scipy reference, gradients against central differences (float64)."""
+import numpy as np
+import pytest
+
+from tinygrad_keras.autodiff import Tensor
+from tinygrad_keras.autodiff import functional as F
+from tinygrad_keras.autodiff.gradcheck import gradcheck
+
+
+def direct_correlate(x, w, stride, padding, dilation):
+    """Independent reference: a loop over output positions, one dot product each."""
+    xp = np.pad(x, ((0, 0), (0, 0)) + tuple(padding))
+    F_, _, kh, kw = w.shape
+    eh, ew = (k + (k - 1) * (d - 1) for k, d in zip((kh, kw), dilation))
+    oh = (xp.shape[2] - eh) // stride[0] + 1
+    ow = (xp.shape[3] - ew) // stride[1] + 1
+    out = np.zeros((x.shape[0], F_, oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            r, c = i * stride[0], j * stride[1]
+            patch = xp[:, :, r:r + eh:dilation[0], c:c + ew:dilation[1]]
+            out[:, :, i, j] = np.einsum("bcuv,fcuv->bf", patch, w)
+    return out
+
+
+CASES = [  # (x shape, w shape, stride, padding, dilation)
+    ((2, 3, 6, 5), (4, 3, 3, 2), (1, 1), ((0, 0), (0, 0)), (1, 1)),
+    ((2, 2, 7, 7), (3, 2, 3, 3), (2, 2), ((1, 1), (1, 1)), (1, 1)),
+    ((1, 2, 8, 6), (2, 2, 2, 3), (3, 2), ((0, 1), (2, 0)), (1, 1)),
+    ((2, 1, 9, 9), (2, 1, 3, 2), (1, 2), ((0, 0), (1, 1)), (2, 3)),
+]
+
+
+@pytest.mark.parametrize("xs, ws, stride, padding, dilation", CASES)
+@pytest.mark.parametrize("impl", ["im2col", "scipy"])
+def test_forward_matches_direct_loop(xs, ws, stride, padding, dilation, impl):
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal(xs), rng.standard_normal(ws)
+    got = F.conv2d(Tensor(x), Tensor(w), stride, padding, dilation, impl=impl).data
+    np.testing.assert_allclose(got, direct_correlate(x, w, stride, padding, dilation),
+                               rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("xs, ws, stride, padding, dilation", CASES)
+def test_fast_gradients_match_scipy_reference(xs, ws, stride, padding, dilation):
+    rng = np.random.default_rng(1)
+    x, w = rng.standard_normal(xs), rng.standard_normal(ws)
+    grads = {}
+    for impl in ("im2col", "scipy"):
+        tx, tw = Tensor(x, requires_grad=True), Tensor(w, requires_grad=True)
+        out = F.conv2d(tx, tw, stride, padding, dilation, impl=impl)
+        out.backward(np.cos(np.arange(out.data.size)).reshape(out.shape))
+        grads[impl] = (tx.grad, tw.grad)
+    for fast, ref in zip(grads["im2col"], grads["scipy"]):
+        np.testing.assert_allclose(fast, ref, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("xs, ws, stride, padding, dilation", CASES)
+@pytest.mark.parametrize("impl", ["im2col", "scipy"])
+def test_grad_Correlate2D(xs, ws, stride, padding, dilation, impl):
+    rng = np.random.default_rng(2)
+    x = Tensor(rng.standard_normal(xs), requires_grad=True)
+    w = Tensor(rng.standard_normal(ws), requires_grad=True)
+    assert gradcheck(lambda a, b: F.conv2d(a, b, stride, padding, dilation, impl=impl), x, w)
+
+
+@pytest.mark.parametrize("mode, expect", [("valid", (4, 3)), ("same", (6, 5)), ("full", (8, 7))])
+def test_border_modes_give_keras_lengths(mode, expect):
+    x = Tensor(np.ones((1, 1, 6, 5)))
+    assert F.conv2d(x, Tensor(np.ones((1, 1, 3, 3))), padding=mode).shape[2:] == expect
+
+
+def test_same_padding_is_tensorflow_style():
+    # in 7, k 3, stride 2: out 4, total pad (4-1)*2+3-7 = 2 -> 1 before, 1 after
+    assert F.conv_padding("same", (7, 8), (3, 3), (2, 2), (1, 1)) == \
+        ((1, 1), (0, 1))
+
+
+def test_float32_stays_float32():
+    x = Tensor(np.ones((1, 2, 5, 5), dtype=np.float32), requires_grad=True)
+    w = Tensor(np.ones((3, 2, 3, 3), dtype=np.float32), requires_grad=True)
+    out = F.conv2d(x, w, padding="same")
+    out.sum().backward()
+    assert out.dtype == np.float32 and x.grad.dtype == np.float32 and w.grad.dtype == np.float32
+
+
+def test_conv1d_is_conv2d_of_height_one():
+    rng = np.random.default_rng(3)
+    x, w = rng.standard_normal((2, 3, 9)), rng.standard_normal((4, 3, 2))
+    got = F.conv1d(Tensor(x), Tensor(w), stride=2, dilation=2, padding="same").data
+    ref = direct_correlate(x[:, :, None], w[:, :, None], (1, 2),
+                           ((0, 0), F.conv_padding("same", (1, 9), (1, 2), (1, 2), (1, 2))[1]),
+                           (1, 2))[:, :, 0]
+    np.testing.assert_allclose(got, ref, rtol=1e-10)
+
+
+TRANSPOSE_CASES = [  # (x shape, w shape, out_hw, stride, padding)
+    ((2, 3, 4, 4), (3, 2, 3, 3), (6, 6), (1, 1), "valid"),
+    ((1, 2, 3, 4), (2, 3, 3, 2), (7, 8), (2, 2), "valid"),
+    ((1, 2, 4, 3), (2, 2, 3, 3), (8, 6), (2, 2), "same"),
+]
+
+
+@pytest.mark.parametrize("xs, ws, out_hw, stride, padding", TRANSPOSE_CASES)
+def test_transpose_is_adjoint_of_correlation(xs, ws, out_hw, stride, padding):
+    """<corr(y, w), x> == <corr_T(x, w), y> for every y: the definition of the transpose."""
+    rng = np.random.default_rng(4)
+    x, w = rng.standard_normal(xs), rng.standard_normal(ws)
+    y = rng.standard_normal((xs[0], ws[1]) + out_hw)
+    lhs = np.sum(F.conv2d(Tensor(y), Tensor(w), stride, padding).data * x)
+    rhs = np.sum(F.conv_transpose2d(Tensor(x), Tensor(w), out_hw, stride, padding).data * y)
+    np.testing.assert_allclose(lhs, rhs, rtol=1e-10)
+
+
+@pytest.mark.parametrize("xs, ws, out_hw, stride, padding", TRANSPOSE_CASES)
+def test_grad_CorrelateTranspose2D(xs, ws, out_hw, stride, padding):
+    rng = np.random.default_rng(5)
+    x = Tensor(rng.standard_normal(xs), requires_grad=True)
+    w = Tensor(rng.standard_normal(ws), requires_grad=True)
+    assert gradcheck(lambda a, b: F.conv_transpose2d(a, b, out_hw, stride, padding), x, w)
+
+
+def test_transpose_rejects_inconsistent_output_size():
+    with pytest.raises(ValueError, match="corresponds to an input of size"):
+        F.conv_transpose2d(Tensor(np.ones((1, 1, 4, 4))), Tensor(np.ones((1, 1, 3, 3))), (9, 9))
+
+
+def test_unknown_impl_is_named():
+    with pytest.raises(ValueError, match="impl"):
+        F.conv2d(Tensor(np.ones((1, 1, 3, 3))), Tensor(np.ones((1, 1, 2, 2))), impl="fft")

@@ -1,0 +1,201 @@
+"""Cross-correlation (what deep learning calls "convolution") and its transpose.
+
+Layout, internally: channels first.  ``x`` is ``(B, C, H, W)``, the kernel ``w``
+is ``(F, C, kh, kw)``, the result ``(B, F, OH, OW)``::
+
+    out[b, f, i, j] = sum_{c, u, v} xp[b, c, i*sh + u*dh, j*sw + v*dw] * w[f, c, u, v]
+
+where ``xp`` is ``x`` zero-padded by ``padding = ((top, bottom), (left, right))``,
+``(sh, sw)`` is the stride and ``(dh, dw)`` the dilation (atrous rate).
+
+The backward pass is two more correlations (the "flip and swap" rule):
+
+* d xp = *full* correlation of the stride-dilated gradient with the kernel
+  flipped in both spatial axes and with its F and C axes swapped;
+* d w  = correlation of ``xp`` with the gradient used as the kernel (batch
+  axis playing the role of channels), with stride and dilation swapped.
+
+Two implementations compute the same correlation:
+
+* ``"scipy"``: one ``scipy.signal.correlate`` per (sample, filter, channel).  It is
+  obviously right and is the *reference* the tests compare against, but a Python
+  loop over B*F*C small images is far too slow for training.
+* ``"im2col"`` (the default): a strided *view* of every receptive field
+  (``numpy.lib.stride_tricks.as_strided``, no copy), flattened once into a matrix
+  and multiplied by the flattened kernel in a single BLAS call.  That one matmul is
+  what makes training a CNN usable; the forward's patch matrix is kept and reused
+  for d w.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ..function import Function
+
+DEFAULT_IMPL = {"name": "im2col"}
+
+
+def effective_size(k: int, dilation: int) -> int:
+    """Extent of a dilated kernel: ``k + (k - 1) * (dilation - 1)``."""
+    return k + (k - 1) * (dilation - 1)
+
+
+def out_length(padded: int, k: int, stride: int, dilation: int) -> int:
+    """Output length of a correlation over an already padded axis."""
+    return (padded - effective_size(k, dilation)) // stride + 1
+
+
+def windows(xp: np.ndarray, k: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
+    """Every receptive field of ``xp`` (B, C, H, W) as a view (B, C, OH, OW, kh, kw)."""
+    B, C, H, W = xp.shape
+    oh, ow = (out_length(n, kk, s, d) for n, kk, s, d in zip((H, W), k, stride, dilation))
+    sb, sc, sh, sw = xp.strides
+    shape = (B, C, oh, ow, k[0], k[1])
+    strides = (sb, sc, sh * stride[0], sw * stride[1], sh * dilation[0], sw * dilation[1])
+    return as_strided(xp, shape=shape, strides=strides, writeable=False)
+
+
+def _correlate_im2col(xp, w, stride, dilation):
+    """Fast path; returns ``(out, cols)`` with cols the (B*OH*OW, C*kh*kw) patch matrix."""
+    F, C, kh, kw = w.shape
+    win = windows(xp, (kh, kw), stride, dilation)
+    B, _, oh, ow = win.shape[:4]
+    cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(B * oh * ow, C * kh * kw)
+    out = cols @ w.reshape(F, -1).T
+    return out.reshape(B, oh, ow, F).transpose(0, 3, 1, 2), cols
+
+
+def _correlate_scipy(xp, w, stride, dilation):
+    """Reference path: a scipy 'valid' correlation per (sample, filter, channel)."""
+    from scipy.signal import correlate
+
+    F, C, kh, kw = w.shape
+    wd = np.zeros((F, C, effective_size(kh, dilation[0]), effective_size(kw, dilation[1])),
+                  dtype=w.dtype)
+    wd[:, :, ::dilation[0], ::dilation[1]] = w  # a dilated kernel is a kernel with holes
+    B = xp.shape[0]
+    oh, ow = (out_length(n, kk, s, d) for n, kk, s, d in
+              zip(xp.shape[2:], (kh, kw), stride, dilation))
+    out = np.zeros((B, F, oh, ow), dtype=np.result_type(xp, w))
+    for b in range(B):
+        for f in range(F):
+            acc = sum(correlate(xp[b, c], wd[f, c], mode="valid") for c in range(C))
+            out[b, f] = acc[::stride[0], ::stride[1]][:oh, :ow]
+    return out, None
+
+
+def correlate(xp, w, stride=(1, 1), dilation=(1, 1), impl=None):
+    """'valid' correlation of a padded ``xp`` (B, C, H, W) with ``w`` (F, C, kh, kw)."""
+    name = impl or DEFAULT_IMPL["name"]
+    if name == "im2col":
+        return _correlate_im2col(xp, w, stride, dilation)
+    if name == "scipy":
+        return _correlate_scipy(xp, w, stride, dilation)
+    raise ValueError(f"correlate: impl must be 'im2col' or 'scipy', got {name!r}")
+
+
+def input_grad(g, w, padded_hw, stride, dilation, impl=None):
+    """d xp from d out: full correlation of the stride-dilated ``g`` with the flipped,
+    channel-swapped kernel.  ``padded_hw`` is the spatial size of ``xp``."""
+    F, C, kh, kw = w.shape
+    B, _, oh, ow = g.shape
+    (sh, sw), (dh, dw) = stride, dilation
+    eh, ew = effective_size(kh, dh), effective_size(kw, dw)
+    # rows of xp past the last window get no gradient: pad the far side up to H
+    tail_h = padded_hw[0] - ((oh - 1) * sh + eh)
+    tail_w = padded_hw[1] - ((ow - 1) * sw + ew)
+    gd = np.zeros((B, F, (oh - 1) * sh + 1 + 2 * (eh - 1) + tail_h,
+                   (ow - 1) * sw + 1 + 2 * (ew - 1) + tail_w), dtype=g.dtype)
+    gd[:, :, eh - 1:eh - 1 + (oh - 1) * sh + 1:sh, ew - 1:ew - 1 + (ow - 1) * sw + 1:sw] = g
+    w_flip = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+    return correlate(gd, w_flip, (1, 1), dilation, impl)[0]
+
+
+def weight_grad(g, xp, cols, kernel_hw, stride, dilation, impl=None):
+    """d w from d out: correlation of ``xp`` with ``g`` as the kernel (stride and
+    dilation swap roles).  With the im2col patch matrix it is one matmul."""
+    F = g.shape[1]
+    kh, kw = kernel_hw
+    if cols is not None:
+        g2 = g.transpose(0, 2, 3, 1).reshape(-1, F)
+        return (g2.T @ cols).reshape(F, xp.shape[1], kh, kw)
+    x_swapped = np.ascontiguousarray(xp.transpose(1, 0, 2, 3))     # (C, B, H, W)
+    g_swapped = np.ascontiguousarray(g.transpose(1, 0, 2, 3))      # (F, B, OH, OW)
+    dw = correlate(x_swapped, g_swapped, dilation, stride, impl)[0]  # (C, F, >=kh, >=kw)
+    return dw[:, :, :kh, :kw].transpose(1, 0, 2, 3)
+
+
+def pad_hw(x, padding):
+    """Zero-pad the two spatial axes of (B, C, H, W); ``padding`` is ((t, b), (l, r))."""
+    if not any(p for pair in padding for p in pair):
+        return x
+    return np.pad(x, ((0, 0), (0, 0)) + tuple(tuple(p) for p in padding))
+
+
+def _crop_hw(xp, padding):
+    (t, b), (l, r) = padding
+    return xp[:, :, t:xp.shape[2] - b, l:xp.shape[3] - r]
+
+
+class Correlate2D(Function):
+    """2-D cross-correlation, x (B, C, H, W) with w (F, C, kh, kw) -> (B, F, OH, OW).
+
+    Options: ``stride=(sh, sw)``, ``padding=((top, bottom), (left, right))`` zeros,
+    ``dilation=(dh, dw)``, ``impl='im2col'|'scipy'`` (see the module docstring).
+    """
+
+    def forward(self, x, w, stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1),
+                impl=None):
+        self.stride, self.padding, self.dilation, self.impl = stride, padding, dilation, impl
+        self.xp, self.w = pad_hw(x, padding), w
+        out, cols = correlate(self.xp, w, stride, dilation, impl)
+        self.cols = cols if self.needs_grad[1] else None
+        return out
+
+    def backward(self, grad):
+        dx = dw = None
+        if self.needs_grad[0]:
+            dxp = input_grad(grad, self.w, self.xp.shape[2:], self.stride, self.dilation,
+                             self.impl)
+            dx = _crop_hw(dxp, self.padding)
+        if self.needs_grad[1]:
+            dw = weight_grad(grad, self.xp, self.cols, self.w.shape[2:], self.stride,
+                             self.dilation, self.impl)
+        self.xp = self.cols = None
+        return dx, dw
+
+
+class CorrelateTranspose2D(Function):
+    """The transpose of :class:`Correlate2D` ("deconvolution"), x (B, F, H, W) with
+    w (F, C, kh, kw) -> (B, C, OH, OW) where ``out_hw = (OH, OW)`` is the size of the
+    correlation's input that would have produced an ``x``-sized output.
+
+    Forward is Correlate2D's input gradient; its backward is the forward
+    correlation (for d x) and the same weight correlation (for d w).
+    """
+
+    def forward(self, x, w, out_hw=None, stride=(1, 1), padding=((0, 0), (0, 0)),
+                dilation=(1, 1), impl=None):
+        self.stride, self.padding, self.dilation, self.impl = stride, padding, dilation, impl
+        self.x, self.w = x, w
+        padded = (out_hw[0] + sum(padding[0]), out_hw[1] + sum(padding[1]))
+        self._check(x.shape[2:], padded, w.shape[2:])
+        return _crop_hw(input_grad(x, w, padded, stride, dilation, impl), padding)
+
+    def _check(self, in_hw, padded, k):
+        want = tuple(out_length(p, kk, s, d) for p, kk, s, d in
+                     zip(padded, k, self.stride, self.dilation))
+        if want != tuple(in_hw):
+            raise ValueError(f"CorrelateTranspose2D: an output of spatial size "
+                             f"{tuple(p - sum(q) for p, q in zip(padded, self.padding))} "
+                             f"corresponds to an input of size {want}, got {tuple(in_hw)}")
+
+    def backward(self, grad):
+        gp = pad_hw(grad, self.padding)
+        gx, cols = correlate(gp, self.w, self.stride, self.dilation, self.impl)
+        dw = None
+        if self.needs_grad[1]:
+            dw = weight_grad(self.x, gp, cols, self.w.shape[2:], self.stride, self.dilation,
+                             self.impl)
+        return (gx if self.needs_grad[0] else None), dw
