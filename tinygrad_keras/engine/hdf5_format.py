@@ -153,6 +153,23 @@ def _file_style(group) -> dict:
     return {"keras2": version.startswith("2"), "backend": backend}
 
 
+def read_weight_file(filepath: str):
+    """``(file_layers, style)`` read completely into memory; any damage -> WeightFileError."""
+    with open_weight_file(filepath) as f:
+        try:
+            root = f
+            if "layer_names" not in f.attrs and "model_weights" in f:
+                root = f["model_weights"]
+            style = _file_style(f)
+            return _file_layers(root, filepath), style
+        except WeightFileError:
+            raise
+        except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:
+            # h5py reports a damaged structure with any of these
+            raise WeightFileError(f"{filepath!r} is damaged or not a Keras weight file "
+                                  f"({type(exc).__name__}: {exc})") from None
+
+
 def _match(layers, file_layers, by_name: bool, filepath: str) -> list:
     """Pairs ``(model_layer, file_entry)`` per the 1.2.2 matching rules."""
     if by_name:
@@ -171,10 +188,7 @@ def _match(layers, file_layers, by_name: bool, filepath: str) -> list:
 
 def load_weights(filepath: str, layers, by_name: bool = False) -> None:
     """Load ``filepath`` into ``layers``; on any mismatch raise and change nothing."""
-    with open_weight_file(filepath) as f:
-        root = f["model_weights"] if ("layer_names" not in f.attrs and "model_weights" in f) else f
-        style = _file_style(f) if root is f else _file_style(root)
-        file_layers = _file_layers(root, filepath)
+    file_layers, style = read_weight_file(filepath)
     staged = []
     for k, (layer, (lname, wnames, arrays)) in enumerate(_match(layers, file_layers, by_name,
                                                                 filepath)):
