@@ -133,6 +133,11 @@ def is_keras_tensor(x) -> bool:
     return isinstance(x, KerasTensor)
 
 
+# ---- the math part: split by topic into tinygrad_keras/_backend/ -----------------
+from ._backend.creation import *  # noqa: E402,F401,F403
+from ._backend.math_ops import *  # noqa: E402,F401,F403
+from ._backend.nn import *  # noqa: E402,F401,F403
+
 __all__ = [name for name in dir() if not name.startswith("_")]
 # silence "imported but unused" for names kept for the math part below
 _ = (F, no_grad)

@@ -1,0 +1,138 @@
+"""Backend functions that make Tensors, draw random numbers, and report shapes and types.
+
+Random draws use numpy's global generator (or a private one when ``seed`` is
+given), so ``np.random.seed(n)`` makes a whole run reproducible.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import backend as K
+from ..autodiff import Tensor
+
+__all__ = ["zeros", "ones", "eye", "zeros_like", "ones_like", "random_uniform_variable",
+           "random_normal_variable", "random_uniform", "random_normal", "random_binomial",
+           "arange", "shape", "int_shape", "get_variable_shape", "ndim", "dtype", "cast",
+           "count_params", "eval", "print_tensor"]
+
+
+def _rng(seed):
+    """numpy's global generator, or a private one for an explicit seed."""
+    return np.random if seed is None else np.random.RandomState(seed)
+
+
+def _tensor(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+# ---- variables filled with constants ----------------------------------------------
+def zeros(shape, dtype=None, name=None) -> Tensor:
+    """A variable of zeros of ``shape``."""
+    return K.variable(np.zeros(shape), dtype=dtype, name=name)
+
+
+def ones(shape, dtype=None, name=None) -> Tensor:
+    """A variable of ones of ``shape``."""
+    return K.variable(np.ones(shape), dtype=dtype, name=name)
+
+
+def eye(size: int, dtype=None, name=None) -> Tensor:
+    """A ``(size, size)`` identity-matrix variable."""
+    return K.variable(np.eye(size), dtype=dtype, name=name)
+
+
+def zeros_like(x, dtype=None, name=None) -> Tensor:
+    """A variable of zeros with the shape (and, by default, the dtype) of ``x``."""
+    x = _tensor(x)
+    return K.variable(np.zeros(x.shape), dtype=dtype or x.dtype, name=name)
+
+
+def ones_like(x, dtype=None, name=None) -> Tensor:
+    """A variable of ones with the shape (and, by default, the dtype) of ``x``."""
+    x = _tensor(x)
+    return K.variable(np.ones(x.shape), dtype=dtype or x.dtype, name=name)
+
+
+# ---- random ------------------------------------------------------------------------
+def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None) -> Tensor:
+    """A variable drawn from U(low, high)."""
+    return K.variable(_rng(seed).uniform(low, high, size=shape), dtype=dtype, name=name)
+
+
+def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None) -> Tensor:
+    """A variable drawn from N(mean, scale**2) (``scale`` is the standard deviation)."""
+    return K.variable(_rng(seed).normal(mean, scale, size=shape), dtype=dtype, name=name)
+
+
+def random_uniform(shape, low=0.0, high=1.0, dtype=None, seed=None) -> Tensor:
+    """A constant Tensor drawn from U(low, high)."""
+    return Tensor(_rng(seed).uniform(low, high, size=shape).astype(dtype or K.floatx()))
+
+
+def random_normal(shape, mean=0.0, std=1.0, dtype=None, seed=None) -> Tensor:
+    """A constant Tensor drawn from N(mean, std**2) (Keras 1 spells it ``std``)."""
+    return Tensor(_rng(seed).normal(mean, std, size=shape).astype(dtype or K.floatx()))
+
+
+def random_binomial(shape, p=0.0, dtype=None, seed=None) -> Tensor:
+    """A constant Tensor of ones with probability ``p`` and zeros otherwise."""
+    draw = _rng(seed).uniform(0.0, 1.0, size=shape) <= p
+    return Tensor(draw.astype(dtype or K.floatx()))
+
+
+def arange(start, stop=None, step=1, dtype="int32") -> Tensor:
+    """``np.arange`` as a Tensor; one argument means ``stop`` (Theano's convention)."""
+    if stop is None:
+        start, stop = 0, start
+    return Tensor(np.arange(start, stop, step).astype(dtype))
+
+
+# ---- shapes and types ------------------------------------------------------------
+def shape(x) -> tuple:
+    """The shape of ``x`` (eager: always known, so the same as ``int_shape``)."""
+    return tuple(_tensor(x).shape)
+
+
+def int_shape(x) -> tuple:
+    """The shape as a tuple of ints (KerasTensors may have None entries)."""
+    return tuple(x.shape) if hasattr(x, "shape") else tuple(np.shape(x))
+
+
+def get_variable_shape(x) -> tuple:
+    return int_shape(x)
+
+
+def ndim(x) -> int:
+    return len(int_shape(x))
+
+
+def dtype(x) -> str:
+    """The dtype name, e.g. ``'float32'``."""
+    return str(np.dtype(x.dtype)) if hasattr(x, "dtype") else str(np.asarray(x).dtype)
+
+
+def cast(x, dtype) -> Tensor:
+    """``x`` converted to ``dtype``; float-to-float casts keep the gradient."""
+    x = _tensor(x)
+    target = np.dtype(dtype)
+    if target == x.dtype:
+        return x
+    if target.kind == "f" and x.dtype.kind == "f":
+        return x.astype(target)
+    return Tensor(x.data.astype(target))  # integer/bool results carry no gradient
+
+
+def count_params(x) -> int:
+    """The number of scalars in ``x``."""
+    return int(np.prod(int_shape(x)))
+
+
+def eval(x) -> np.ndarray:  # noqa: A001 - Keras name
+    """The value of ``x`` as a numpy array."""
+    return _tensor(x).data
+
+
+def print_tensor(x, message: str = ""):
+    """Print ``message`` and the value of ``x``; return ``x`` unchanged."""
+    print(message, _tensor(x).data)
+    return x

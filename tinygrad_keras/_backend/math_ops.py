@@ -1,0 +1,188 @@
+"""Backend reductions, elementwise math and comparisons on Tensors.
+
+Reductions take ``axis`` (None, int or tuple; negatives allowed) and
+``keepdims``.  Comparisons return boolean Tensors (no gradient), ``any``/``all``
+return uint8 as on TensorFlow, and ``round``/``sign`` return constants (their
+gradient is zero almost everywhere).
+"""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from .. import backend as K
+from ..autodiff import Tensor, is_grad_enabled
+from ..autodiff import functional as F
+
+__all__ = ["sum", "mean", "max", "min", "prod", "var", "std", "any", "all", "argmax",
+           "argmin", "square", "abs", "sqrt", "exp", "log", "round", "sign", "pow", "clip",
+           "equal", "not_equal", "greater", "greater_equal", "lesser", "lesser_equal",
+           "maximum", "minimum", "sin", "cos"]
+
+
+def _t(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _floaty(x) -> Tensor:
+    """Boolean/integer input as floatx (Keras casts before mean/var)."""
+    x = _t(x)
+    return x if x.dtype.kind == "f" else Tensor(x.data.astype(K.floatx()))
+
+
+# ---- reductions -------------------------------------------------------------------------
+def sum(x, axis=None, keepdims=False):  # noqa: A001 - Keras name
+    return F.sum(_t(x), axis=axis, keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    return F.mean(_floaty(x), axis=axis, keepdims=keepdims)
+
+
+def max(x, axis=None, keepdims=False):  # noqa: A001
+    return F.max(_t(x), axis=axis, keepdims=keepdims)
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001
+    return F.min(_t(x), axis=axis, keepdims=keepdims)
+
+
+def prod(x, axis=None, keepdims=False) -> Tensor:
+    """Product over ``axis``, as a halving tree of multiplications.
+
+    Composed from Mul so that the gradient is right even with zeros in ``x``
+    (``exp(sum(log))`` would not be); the tree keeps the graph log2(n) deep.
+    """
+    x = _t(x)
+    axes = tuple(range(x.ndim)) if axis is None else tuple(int(a) % builtins.max(x.ndim, 1) for a in np.atleast_1d(axis))
+    kept = [i for i in range(x.ndim) if i not in axes]
+    moved = F.transpose(x, tuple(axes) + tuple(kept))
+    flat = F.reshape(moved, (-1,) + tuple(x.shape[i] for i in kept))
+    while flat.shape[0] > 1:
+        half = flat.shape[0] // 2
+        paired = flat[:half] * flat[half:2 * half]
+        flat = F.concatenate([paired, flat[2 * half:]], axis=0) if flat.shape[0] % 2 else paired
+    out = flat[0] if flat.shape[0] == 1 else Tensor(np.ones(flat.shape[1:], dtype=x.dtype))
+    if keepdims:
+        out = F.reshape(out, tuple(1 if i in axes else n for i, n in enumerate(x.shape)))
+    return out
+
+
+def var(x, axis=None, keepdims=False):
+    """Population variance (divides by N, as Keras 1.2.2)."""
+    x = _floaty(x)
+    centered = x - F.mean(x, axis=axis, keepdims=True)
+    return F.mean(F.square(centered), axis=axis, keepdims=keepdims)
+
+
+def std(x, axis=None, keepdims=False):
+    """Population standard deviation."""
+    return F.sqrt(var(x, axis=axis, keepdims=keepdims))
+
+
+def any(x, axis=None, keepdims=False):  # noqa: A001
+    """Logical OR over ``axis`` as uint8 0/1."""
+    return Tensor(np.any(_t(x).data, axis=axis, keepdims=keepdims).astype(np.uint8))
+
+
+def all(x, axis=None, keepdims=False):  # noqa: A001
+    """Logical AND over ``axis`` as uint8 0/1."""
+    return Tensor(np.all(_t(x).data, axis=axis, keepdims=keepdims).astype(np.uint8))
+
+
+def argmax(x, axis=-1):
+    return F.argmax(_t(x), axis=axis)
+
+
+def argmin(x, axis=-1):
+    return F.argmin(_t(x), axis=axis)
+
+
+# ---- elementwise ----------------------------------------------------------------------
+def square(x):
+    return F.square(_t(x))
+
+
+def abs(x):  # noqa: A001
+    return F.abs(_t(x))
+
+
+def sqrt(x):
+    """Square root; negative inputs are clipped to 0 first (as on TensorFlow in Keras 1)."""
+    return F.sqrt(F.clip(_t(x), 0.0, None))
+
+
+def exp(x):
+    return F.exp(_t(x))
+
+
+def log(x):
+    return F.log(_t(x))
+
+
+def round(x):  # noqa: A001
+    """Round half to even (numpy and both Keras 1 backends agree); no gradient."""
+    return Tensor(np.round(_t(x).data))
+
+
+def sign(x):
+    return Tensor(np.sign(_t(x).data))
+
+
+def pow(x, a):  # noqa: A001
+    return F.pow(_t(x), a)
+
+
+def clip(x, min_value, max_value):
+    """Clip to ``[min_value, max_value]``; None is unbounded, and a ``max_value`` below
+    ``min_value`` is raised to it (Keras 1.2.2)."""
+    if max_value is not None and min_value is not None and max_value < min_value:
+        max_value = min_value
+    return F.clip(_t(x), min_value, max_value)
+
+
+def _compare(np_op):
+    def compare(x, y):
+        x = x.data if isinstance(x, Tensor) else x
+        y = y.data if isinstance(y, Tensor) else y
+        return Tensor(np_op(x, y))
+    compare.__name__ = np_op.__name__
+    compare.__doc__ = f"Elementwise ``{np_op.__name__}`` as a boolean Tensor."
+    return compare
+
+
+equal = _compare(np.equal)
+not_equal = _compare(np.not_equal)
+greater = _compare(np.greater)
+greater_equal = _compare(np.greater_equal)
+lesser = _compare(np.less)
+lesser_equal = _compare(np.less_equal)
+
+
+def maximum(x, y):
+    return F.maximum(_t(x), y)
+
+
+def minimum(x, y):
+    return F.minimum(_t(x), y)
+
+
+def _without_gradient(np_fn, name: str):
+    """An elementwise function the autodiff floor has no primitive for yet: its value
+    is exact, and asking for its gradient raises instead of silently returning zero."""
+    def fn(x):
+        x = _t(x)
+        if getattr(F, name, None) is not None:
+            return getattr(F, name)(x)
+        if x.requires_grad and is_grad_enabled():
+            raise RuntimeError(f"K.{name} cannot be differentiated yet: the autodiff floor "
+                               f"has no {name.capitalize()} primitive")
+        return Tensor(np_fn(x.data))
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise ``{name}``."
+    return fn
+
+
+sin = _without_gradient(np.sin, "sin")
+cos = _without_gradient(np.cos, "cos")
