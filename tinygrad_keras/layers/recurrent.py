@@ -1,0 +1,290 @@
+"""Recurrent layers of Keras 1.2.2: SimpleRNN, GRU and LSTM.
+
+Each layer keeps the 1.2.2 weights (names, shapes, order of ``get_weights()``) and
+fuses them once per batch into wide matrices, so that every timestep costs one
+``h . U`` matrix product for all gates plus a few elementwise operations.  With
+``consume_less='cpu'`` (the default) the input projections ``x . W + b`` of *all*
+timesteps are one matrix product before the loop.
+
+>>> import numpy as np
+>>> from tinygrad_keras import Tensor
+>>> from tinygrad_keras.layers import LSTM
+>>> LSTM(3, return_sequences=True)(Tensor(np.ones((2, 5, 4), 'float32'))).shape
+(2, 5, 3)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import backend as K
+from ..autodiff import functional as F
+from .core import config_of, get_activation, get_initializer, get_regularizer, name_of
+from .recurrent_base import (Recurrent, dropout_masks, masked, time_major, unstack_time)
+
+__all__ = ["Recurrent", "SimpleRNN", "GRU", "LSTM"]
+
+
+def _join(parts: list, axis: int = -1):
+    return parts[0] if len(parts) == 1 else F.concatenate(parts, axis=axis)
+
+
+def project(x, Ws: list, bs: list, masks: list):
+    """``x . W + b`` for gate blocks side by side; ``x`` is ``(..., D)``.
+
+    Without dropout masks the blocks are one fused product; with them each gate
+    sees its own masked copy of ``x`` (1.2.2 draws one mask per gate).
+    """
+    if all(m is masks[0] for m in masks):  # no dropout, or one mask shared ('gpu')
+        return masked(x, masks[0]) @ _join(Ws) + _join(bs)
+    return _join([masked(x, m) @ W + b for W, b, m in zip(Ws, bs, masks)])
+
+
+def recur(h, Us: list, masks: list):
+    """``h . U`` for gate blocks side by side (one product when no dropout masks)."""
+    if all(m is masks[0] for m in masks):
+        return masked(h, masks[0]) @ _join(Us)
+    return _join([masked(h, m) @ U for U, m in zip(Us, masks)])
+
+
+class _GatedRNN(Recurrent):
+    """What SimpleRNN, GRU and LSTM share: arguments, per-batch preparation, config."""
+
+    gates = 1  # number of u-wide blocks in the fused weights
+
+    def __init__(self, output_dim, init="glorot_uniform", inner_init="orthogonal",
+                 activation="tanh", inner_activation="hard_sigmoid", W_regularizer=None,
+                 U_regularizer=None, b_regularizer=None, dropout_W=0.0, dropout_U=0.0, **kwargs):
+        self.output_dim = int(output_dim)
+        self.init = get_initializer(init)
+        self.inner_init = get_initializer(inner_init)
+        self.activation = get_activation(activation)
+        self.inner_activation = get_activation(inner_activation)
+        self.W_regularizer = get_regularizer(W_regularizer)
+        self.U_regularizer = get_regularizer(U_regularizer)
+        self.b_regularizer = get_regularizer(b_regularizer)
+        self.dropout_W = dropout_W
+        self.dropout_U = dropout_U
+        if self.dropout_W or self.dropout_U:
+            self.uses_learning_phase = True
+        super().__init__(**kwargs)
+
+    def _weight(self, shape, init, suffix, regularizer):
+        return self.add_weight(shape, init, name=f"{self.name}_{suffix}", regularizer=regularizer)
+
+    def _gate_weights(self, gate: str, bias_init="zero"):
+        """The separate ``W_g, U_g, b_g`` of 'cpu'/'mem' mode.  As in 1.2.2, ``U_g`` is
+        initialised with ``init`` and regularised with ``W_regularizer``."""
+        u, d = self.output_dim, self.input_dim
+        return (self._weight((d, u), self.init, f"W_{gate}", self.W_regularizer),
+                self._weight((u, u), self.init, f"U_{gate}", self.W_regularizer),
+                self._weight((u,), bias_init, f"b_{gate}", self.b_regularizer))
+
+    def _fused_weights(self, bias_init="zero"):
+        """The fused ``W, U, b`` of 'gpu' mode (``inner_init``, ``U_regularizer``)."""
+        u, d, k = self.output_dim, self.input_dim, self.gates
+        return (self._weight((d, k * u), self.init, "W", self.W_regularizer),
+                self._weight((u, k * u), self.inner_init, "U", self.U_regularizer),
+                self._weight((k * u,), bias_init, "b", self.b_regularizer))
+
+    # ---- per batch ---------------------------------------------------------------------
+    def prepare(self, x):
+        """Fuse the weights and draw this batch's dropout masks; return per-step inputs
+        (input projections in 'cpu' mode, raw ``x_t`` otherwise)."""
+        self._batch_Ws, self._batch_Us, self._batch_bs = self.gate_blocks()
+        batch, k = x.shape[0], len(self._batch_Ws)
+        w_count = 1 if self.consume_less == "gpu" else k
+        u_count = 1 if self.consume_less == "gpu" else self.gates
+        self._batch_W_masks = dropout_masks((batch, self.input_dim), self.dropout_W, w_count, x.dtype)
+        self._batch_U_masks = dropout_masks((batch, self.output_dim), self.dropout_U, u_count, x.dtype)
+        if self.consume_less == "gpu":
+            self._batch_W_masks = self._batch_W_masks * k
+            self._batch_U_masks = self._batch_U_masks * self.gates
+        seq = time_major(x)
+        if self.consume_less == "cpu":
+            seq = project(seq, self._batch_Ws, self._batch_bs, self._batch_W_masks)
+        return unstack_time(seq)
+
+    def input_part(self, x_t):
+        """This step's input projection, ``(B, gates * u)``."""
+        if self.consume_less == "cpu":
+            return x_t
+        return project(x_t, self._batch_Ws, self._batch_bs, self._batch_W_masks)
+
+    def get_config(self) -> dict:
+        config = {"output_dim": self.output_dim, "init": name_of(self.init),
+                  "inner_init": name_of(self.inner_init),
+                  "activation": name_of(self.activation),
+                  "W_regularizer": config_of(self.W_regularizer),
+                  "U_regularizer": config_of(self.U_regularizer),
+                  "b_regularizer": config_of(self.b_regularizer),
+                  "dropout_W": self.dropout_W, "dropout_U": self.dropout_U}
+        return {**super().get_config(), **config}
+
+
+class SimpleRNN(_GatedRNN):
+    """Fully connected RNN: ``h_t = activation(x_t . W + b + h_{t-1} . U)``.
+
+    Input ``(None, T, input_dim)``; output ``(None, T, output_dim)`` with
+    ``return_sequences``, else ``(None, output_dim)``.  Weights ``[W (input_dim, u),
+    U (u, u), b (u,)]``.  As in 1.2.2, ``dropout_W`` acts only with ``consume_less='cpu'``.
+    """
+
+    def __init__(self, output_dim, init="glorot_uniform", inner_init="orthogonal",
+                 activation="tanh", W_regularizer=None, U_regularizer=None,
+                 b_regularizer=None, dropout_W=0.0, dropout_U=0.0, **kwargs):
+        super().__init__(output_dim, init=init, inner_init=inner_init, activation=activation,
+                         inner_activation="linear", W_regularizer=W_regularizer,
+                         U_regularizer=U_regularizer, b_regularizer=b_regularizer,
+                         dropout_W=dropout_W, dropout_U=dropout_U, **kwargs)
+
+    def build(self, input_shape) -> None:
+        self.build_states(input_shape)
+        u = self.output_dim
+        self.W = self._weight((self.input_dim, u), self.init, "W", self.W_regularizer)
+        self.U = self._weight((u, u), self.inner_init, "U", self.U_regularizer)
+        self.b = self._weight((u,), "zero", "b", self.b_regularizer)
+
+    def _no_batch_message(self) -> str:
+        return (f"{self.name}: If a RNN is stateful, it needs to know its batch size. Specify "
+                f"the batch size of your input tensors: pass a `batch_input_shape` argument to "
+                f"the first layer of a Sequential model, or a `batch_shape` argument to your "
+                f"Input layer (functional API).")
+
+    def gate_blocks(self):
+        return [self.W], [self.U], [self.b]
+
+    def prepare(self, x):
+        steps = super().prepare(x)
+        if self.consume_less != "cpu":
+            self._batch_W_masks = [None]  # 1.2.2 quirk: dropout_W only in 'cpu' mode
+        return steps
+
+    def step(self, x_t, states):
+        h = self.activation(self.input_part(x_t) + recur(states[0], self._batch_Us, self._batch_U_masks))
+        return h, [h]
+
+
+class GRU(_GatedRNN):
+    """Gated recurrent unit (Cho et al. 2014), the 1.2.2 equations::
+
+        z  = inner_activation(x W_z + b_z + h U_z)
+        r  = inner_activation(x W_r + b_r + h U_r)
+        hh = activation(x W_h + b_h + (r * h) U_h)
+        h' = z * h + (1 - z) * hh
+
+    Weights: 9 arrays ``[W_z, U_z, b_z, W_r, U_r, b_r, W_h, U_h, b_h]`` ('cpu'/'mem'),
+    or 3 fused ``[W (d, 3u), U (u, 3u), b (3u,)]`` with blocks z, r, h ('gpu').
+    """
+
+    gates = 3
+
+    def build(self, input_shape) -> None:
+        self.build_states(input_shape)
+        if self.consume_less == "gpu":
+            self.W, self.U, self.b = self._fused_weights()
+            return
+        self.W_z, self.U_z, self.b_z = self._gate_weights("z")
+        self.W_r, self.U_r, self.b_r = self._gate_weights("r")
+        self.W_h, self.U_h, self.b_h = self._gate_weights("h")
+
+    def gate_blocks(self):
+        """``Ws`` (input blocks z, r, h) and ``Us`` = ``[U_zr, U_h]`` (z and r fused)."""
+        u = self.output_dim
+        if self.consume_less == "gpu":
+            return [self.W], [self.U[:, :2 * u], self.U[:, 2 * u:]], [self.b]
+        return ([self.W_z, self.W_r, self.W_h], [_join([self.U_z, self.U_r]), self.U_h],
+                [self.b_z, self.b_r, self.b_h])
+
+    def step(self, x_t, states):
+        h, u = states[0], self.output_dim
+        xz = self.input_part(x_t)
+        mz, mr, mh = self._batch_U_masks
+        if mz is mr:
+            inner = masked(h, mz) @ self._batch_Us[0]
+        else:
+            U_zr = self._batch_Us[0]
+            inner = _join([masked(h, mz) @ U_zr[:, :u], masked(h, mr) @ U_zr[:, u:]])
+        zr = self.inner_activation(xz[:, :2 * u] + inner)
+        z, r = zr[:, :u], zr[:, u:]
+        hh = self.activation(xz[:, 2 * u:] + masked(r * h, mh) @ self._batch_Us[1])
+        h_new = hh + z * (h - hh)  # = z*h + (1-z)*hh with one op fewer
+        return h_new, [h_new]
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "inner_activation": name_of(self.inner_activation)}
+
+
+class LSTM(_GatedRNN):
+    """Long short-term memory (Hochreiter 1997), no peepholes, the 1.2.2 equations::
+
+        i = inner_activation(x W_i + b_i + h U_i)
+        f = inner_activation(x W_f + b_f + h U_f)
+        c' = f * c + i * activation(x W_c + b_c + h U_c)
+        o = inner_activation(x W_o + b_o + h U_o)
+        h' = o * activation(c')
+
+    Input ``(None, T, input_dim)``; output ``(None, T, u)`` or ``(None, u)``.
+    Weights: 12 arrays in gate order **i, c, f, o** (``[W_i, U_i, b_i, W_c, ...]``,
+    'cpu'/'mem'), or 3 fused ``[W (d, 4u), U (u, 4u), b (4u,)]`` with blocks i, f, c, o
+    ('gpu').  ``b_f`` starts at ``forget_bias_init`` (ones).
+    """
+
+    gates = 4
+    state_count = 2
+
+    def __init__(self, output_dim, init="glorot_uniform", inner_init="orthogonal",
+                 forget_bias_init="one", activation="tanh", inner_activation="hard_sigmoid",
+                 W_regularizer=None, U_regularizer=None, b_regularizer=None, dropout_W=0.0,
+                 dropout_U=0.0, **kwargs):
+        self.forget_bias_init = get_initializer(forget_bias_init)
+        super().__init__(output_dim, init=init, inner_init=inner_init, activation=activation,
+                         inner_activation=inner_activation, W_regularizer=W_regularizer,
+                         U_regularizer=U_regularizer, b_regularizer=b_regularizer,
+                         dropout_W=dropout_W, dropout_U=dropout_U, **kwargs)
+
+    def build(self, input_shape) -> None:
+        self.build_states(input_shape)
+        if self.consume_less == "gpu":
+            self.W, self.U, self.b = self._fused_weights(bias_init=self._fused_bias)
+            return
+        # created in the order i, f, c, o (as 1.2.2 draws them), listed i, c, f, o
+        self.W_i, self.U_i, self.b_i = self._gate_weights("i")
+        self.W_f, self.U_f, self.b_f = self._gate_weights("f", bias_init=self.forget_bias_init)
+        self.W_c, self.U_c, self.b_c = self._gate_weights("c")
+        self.W_o, self.U_o, self.b_o = self._gate_weights("o")
+        self.trainable_weights = [self.W_i, self.U_i, self.b_i, self.W_c, self.U_c, self.b_c,
+                                  self.W_f, self.U_f, self.b_f, self.W_o, self.U_o, self.b_o]
+
+    def _fused_bias(self, shape, name=None):
+        u = self.output_dim
+        forget = self.forget_bias_init((u,), name=None)
+        forget = forget.data if hasattr(forget, "data") else np.asarray(forget)
+        zeros = np.zeros(u)
+        return K.variable(np.concatenate([zeros, forget, zeros, zeros]), name=name)
+
+    def gate_blocks(self):
+        """Input and recurrent blocks in the fused order **i, f, o, c** (the three
+        sigmoid gates side by side, so one activation call covers them)."""
+        if self.consume_less == "gpu":
+            u = self.output_dim
+
+            def reorder(w):  # gpu layout i, f, c, o -> i, f, o, c
+                return [w[..., :2 * u], w[..., 3 * u:], w[..., 2 * u:3 * u]]
+            return reorder(self.W), reorder(self.U), reorder(self.b)
+        return ([self.W_i, self.W_f, self.W_o, self.W_c], [self.U_i, self.U_f, self.U_o, self.U_c],
+                [self.b_i, self.b_f, self.b_o, self.b_c])
+
+    def step(self, x_t, states):
+        h, c = states
+        u = self.output_dim
+        z = self.input_part(x_t) + recur(h, self._batch_Us, self._batch_U_masks)
+        sig = self.inner_activation(z[:, :3 * u])
+        g = self.activation(z[:, 3 * u:])
+        i, f, o = sig[:, :u], sig[:, u:2 * u], sig[:, 2 * u:]
+        c_new = f * c + i * g
+        h_new = o * self.activation(c_new)
+        return h_new, [h_new, c_new]
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "forget_bias_init": name_of(self.forget_bias_init),
+                "inner_activation": name_of(self.inner_activation)}
