@@ -245,7 +245,8 @@ def pad(a, pad_width):
     """Zero padding; ``pad_width`` is an int, one ``(before, after)`` pair for all
     axes, or one pair per axis (numpy's convention)."""
     a = as_tensor(a)
-    widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (a.ndim, 2))
+    widths = np.asarray(pad_width, dtype=int)
+    widths = np.broadcast_to(widths, (a.ndim, 2)) if widths.size else np.zeros((a.ndim, 2), int)
     return M.Pad.apply(a, pad_width=tuple((int(lo), int(hi)) for lo, hi in widths))
 
 

@@ -1,0 +1,53 @@
+"""Shared test setup: hypothesis profiles, seeding, and leak guards.
+
+Profiles (choose with the ``HYPOTHESIS_PROFILE`` environment variable):
+
+* ``dev`` (default): 15 examples per property, fast enough to run all the time;
+* ``ci``: 60 examples, derandomized so CI failures reproduce;
+* ``thorough``: 500 examples, for a long run before a release.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+from tinygrad_keras.autodiff.grad_mode import is_grad_enabled, set_grad_enabled
+
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile("dev", max_examples=15, deadline=None, suppress_health_check=_QUIET)
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True,
+                          suppress_health_check=_QUIET)
+settings.register_profile("thorough", max_examples=500, deadline=None,
+                          suppress_health_check=_QUIET)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(autouse=True)
+def _seed_numpy():
+    """Every test starts from the same global numpy random state."""
+    np.random.seed(1234)
+
+
+@pytest.fixture(autouse=True)
+def _no_grad_leak():
+    """Fail a test that leaves graph recording switched off (a leaked ``no_grad``),
+    then switch it back on so later tests are not affected."""
+    yield
+    if not is_grad_enabled():
+        set_grad_enabled(True)
+        pytest.fail("the test left graph recording off (a no_grad that was never exited)")
+
+
+@pytest.fixture(autouse=True)
+def _reset_learning_phase():
+    """Put the learning phase back to 0 (test) if a test left it at 1."""
+    yield
+    try:
+        from tinygrad_keras import backend as K
+    except ImportError:  # the backend is optional for autodiff-only checkouts
+        return
+    if K.learning_phase() != 0:
+        K.set_learning_phase(0)
