@@ -5,7 +5,7 @@ the engine's own layers first, then each submodule's public names.  Submodules
 written by other parts of the project are optional here, so that one missing
 file never breaks ``import tinygrad_keras.layers``.
 """
-import importlib
+import importlib as _importlib
 
 from ..engine.topology import Input, InputLayer, InputSpec, Layer
 from .core import *  # noqa: F401,F403
@@ -15,7 +15,7 @@ def _star_import(submodule: str) -> None:
     """``from .<submodule> import *`` if that file exists; real import errors propagate."""
     full_name = f"{__name__}.{submodule}"
     try:
-        module = importlib.import_module(full_name)
+        module = _importlib.import_module(full_name)
     except ModuleNotFoundError as err:
         if err.name != full_name:
             raise

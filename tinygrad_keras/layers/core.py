@@ -9,53 +9,8 @@ import numpy as np
 
 from .. import backend as K
 from ..engine.topology import InputSpec, Layer
-
-
-# ---- helpers shared by the layer modules ---------------------------------------------
-def check_positive_int(value, arg: str, layer: str) -> int:
-    """``value`` as an int, or a ValueError naming ``layer`` and ``arg``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{layer}: `{arg}` must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def get_regularizer(identifier):
-    """``regularizers.get`` that keeps ``None`` as ``None``."""
-    from .. import regularizers
-    return None if identifier is None else regularizers.get(identifier)
-
-
-def get_constraint(identifier):
-    """``constraints.get`` that keeps ``None`` as ``None``."""
-    from .. import constraints
-    return None if identifier is None else constraints.get(identifier)
-
-
-def get_initializer(identifier):
-    from .. import initializations
-    return initializations.get(identifier)
-
-
-def get_activation(identifier):
-    from .. import activations
-    return activations.get(identifier)
-
-
-def config_of(obj):
-    """A regularizer/constraint as its config dict (None stays None)."""
-    return None if obj is None else obj.get_config()
-
-
-def name_of(fn) -> str:
-    """The name Keras 1 stores for an init or activation function."""
-    return getattr(fn, "__name__", type(fn).__name__)
-
-
-def check_min_ndim(layer: Layer, input_shape, min_ndim: int) -> None:
-    if len(input_shape) < min_ndim:
-        raise ValueError(f"Input is incompatible with layer {layer.name}: expected "
-                         f"ndim>={min_ndim}, found ndim={len(input_shape)} "
-                         f"(shape {tuple(input_shape)})")
+from ._common import (check_min_ndim, check_positive_int, config_of, get_activation,
+                      get_constraint, get_initializer, get_regularizer, name_of)
 
 
 # ---- Dense -----------------------------------------------------------------------
@@ -210,4 +165,134 @@ class Flatten(Layer):
         return x.reshape(x.shape[0], -1)
 
 
-__all__ = ["Dense", "Activation", "Dropout", "Flatten"]
+# ---- shape layers -----------------------------------------------------------------
+class Reshape(Layer):
+    """Reshape the non-batch axes to ``target_shape``; one entry may be ``-1``
+    (inferred from the input size).
+
+    >>> Reshape((-1, 2)).get_output_shape_for((None, 3, 4))
+    (None, 6, 2)
+    """
+
+    def __init__(self, target_shape, **kwargs):
+        self.target_shape = tuple(target_shape)
+        if sum(1 for d in self.target_shape if d == -1) > 1:
+            raise ValueError(f"Reshape: can only specify one unknown dimension (-1), got "
+                             f"target_shape={self.target_shape}")
+        super().__init__(**kwargs)
+
+    def _resolved_target(self, input_shape) -> tuple:
+        """``target_shape`` with -1 replaced (None when the input size is unknown)."""
+        rest = tuple(input_shape[1:])
+        known = [d for d in self.target_shape if d != -1]
+        if any(d is None for d in rest):
+            return tuple(None if d == -1 else d for d in self.target_shape)
+        size, target_size = int(np.prod(rest)), int(np.prod(known))
+        if (-1 in self.target_shape and (target_size == 0 or size % target_size)) or \
+                (-1 not in self.target_shape and size != target_size):
+            raise ValueError(f"{self.name}: total size of new array must be unchanged; cannot "
+                             f"reshape input {rest} ({size} values) to {self.target_shape}")
+        return tuple(size // target_size if d == -1 else d for d in self.target_shape)
+
+    def get_output_shape_for(self, input_shape):
+        return (input_shape[0],) + self._resolved_target(input_shape)
+
+    def call(self, x, mask=None):
+        return x.reshape((x.shape[0],) + self._resolved_target(x.shape))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "target_shape": self.target_shape}
+
+
+class Permute(Layer):
+    """Permute the non-batch axes; ``dims`` is 1-indexed (the batch axis is 0).
+
+    >>> Permute((2, 1)).get_output_shape_for((None, 10, 64))
+    (None, 64, 10)
+    """
+
+    def __init__(self, dims, **kwargs):
+        self.dims = tuple(dims)
+        if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
+            raise ValueError(f"Permute: `dims` must be a permutation of 1..{len(self.dims)} "
+                             f"(the batch axis is not included), got {self.dims}")
+        self.input_spec = [InputSpec(ndim=len(self.dims) + 1)]
+        super().__init__(**kwargs)
+
+    def get_output_shape_for(self, input_shape):
+        return (input_shape[0],) + tuple(input_shape[d] for d in self.dims)
+
+    def call(self, x, mask=None):
+        return x.transpose((0,) + self.dims)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "dims": self.dims}
+
+
+class RepeatVector(Layer):
+    """Repeat a vector ``n`` times: ``(None, d)`` -> ``(None, n, d)``."""
+
+    def __init__(self, n, **kwargs):
+        self.n = check_positive_int(n, "n", "RepeatVector")
+        self.input_spec = [InputSpec(ndim=2)]
+        super().__init__(**kwargs)
+
+    def get_output_shape_for(self, input_shape):
+        return (input_shape[0], self.n, input_shape[1])
+
+    def call(self, x, mask=None):
+        batch, dim = x.shape
+        return x.reshape(batch, 1, dim).broadcast_to((batch, self.n, dim))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "n": self.n}
+
+
+# ---- masks and penalties ------------------------------------------------------------
+class Masking(Layer):
+    """Mask the timesteps whose features all equal ``mask_value``.
+
+    Input ``(None, timesteps, features)``; output the same, with masked steps set
+    to 0; output mask ``(None, timesteps)`` = any feature differs from ``mask_value``.
+    """
+
+    def __init__(self, mask_value=0.0, **kwargs):
+        self.supports_masking = True
+        self.mask_value = mask_value
+        super().__init__(**kwargs)
+
+    def _keep(self, x) -> np.ndarray:
+        data = x.data if hasattr(x, "data") else np.asarray(x)
+        return np.any(data != self.mask_value, axis=-1)
+
+    def compute_mask(self, x, input_mask=None):
+        from ..autodiff import Tensor
+        return Tensor(self._keep(x))
+
+    def call(self, x, mask=None):
+        return x * self._keep(x)[..., None].astype(x.dtype)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "mask_value": self.mask_value}
+
+
+class ActivityRegularization(Layer):
+    """Identity that adds ``l1 * sum|y| + l2 * sum y**2`` of its output to the losses."""
+
+    def __init__(self, l1=0.0, l2=0.0, **kwargs):
+        from .. import regularizers
+        self.supports_masking = True
+        self.l1, self.l2 = l1, l2
+        self.activity_regularizer = regularizers.L1L2Regularizer(l1=l1, l2=l2)
+        super().__init__(**kwargs)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "l1": self.l1, "l2": self.l2}
+
+
+from .dense_variants import Highway, MaxoutDense, TimeDistributedDense  # noqa: E402
+from .lambda_layer import Lambda  # noqa: E402
+
+__all__ = ["Dense", "Activation", "Dropout", "Flatten", "Reshape", "Permute", "RepeatVector",
+           "Lambda", "Masking", "ActivityRegularization", "MaxoutDense", "Highway",
+           "TimeDistributedDense"]
