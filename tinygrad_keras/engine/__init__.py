@@ -1,4 +1,15 @@
 """The Keras engine: layers, symbolic tensors, models and the training loop."""
+from .container import Container, get_source_inputs
 from .topology import Input, InputLayer, InputSpec, KerasTensor, Layer, Node
+from .training import Model
 
-__all__ = ["Layer", "InputSpec", "Input", "InputLayer", "KerasTensor", "Node"]
+__all__ = ["Layer", "InputSpec", "Input", "InputLayer", "KerasTensor", "Node", "Container",
+           "Model", "get_source_inputs", "Merge", "merge"]
+
+
+def __getattr__(name: str):
+    # Merge lives with the layers (layers import the engine, so import it lazily here)
+    if name in ("Merge", "merge"):
+        import importlib
+        return getattr(importlib.import_module("tinygrad_keras.layers.merge"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
