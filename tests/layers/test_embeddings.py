@@ -101,3 +101,19 @@ def test_regularizer_constraint_and_config_round_trip():
         assert key in config
     clone = Embedding.from_config(config)
     assert clone.get_config() == {**config, "name": clone.name}
+
+
+def test_layer_contract():
+    from tinygrad_keras.utils.test_utils import layer_test
+    layer_test(Embedding, kwargs={"input_dim": 10, "output_dim": 4, "input_length": 2},
+               input_shape=(3, 2), input_dtype="int32", expected_output_dtype="float32")
+
+
+def test_mask_zero_reaches_the_lstm_in_a_sequential():
+    from tinygrad_keras.layers import LSTM
+    from tinygrad_keras.models import Sequential
+    model = Sequential([Embedding(10, 4, mask_zero=True, input_length=5), LSTM(3)])
+    model.compile("sgd", "mse")
+    padded = model.predict(np.array([[0, 0, 3, 4, 5]]))
+    plain = model.layers[1].call(model.layers[0].call(Tensor(np.array([[3, 4, 5]])))).data
+    np.testing.assert_allclose(padded, plain, rtol=1e-5)

@@ -295,3 +295,40 @@ def test_bad_arguments_are_named():
 def test_float32_stays_float32():
     layer, _ = make_layer("LSTM", return_sequences=True)
     assert layer(Tensor(data())).dtype == np.float32
+
+
+# ---- contract and models ----------------------------------------------------------------
+@pytest.mark.parametrize("kind", list(CLASSES))
+@pytest.mark.parametrize("kwargs", [{}, {"return_sequences": True, "consume_less": "gpu"},
+                                    {"go_backwards": True, "consume_less": "mem"}])
+def test_layer_contract(kind, kwargs):
+    from tinygrad_keras.utils.test_utils import layer_test
+    layer_test(CLASSES[kind], kwargs=dict(output_dim=U, **kwargs), input_shape=(B, T, D))
+
+
+def test_stateful_model_advances_on_predict_and_resets():
+    from tinygrad_keras.models import Sequential
+    model = Sequential([LSTM(U, stateful=True, batch_input_shape=(B, T, D))])
+    model.compile("sgd", "mse")
+    x = data()
+    first = model.predict(x, batch_size=B)
+    second = model.predict(x, batch_size=B)
+    assert not np.allclose(first, second)
+    model.reset_states()
+    np.testing.assert_allclose(model.predict(x, batch_size=B), first, rtol=1e-6)
+    model.train_on_batch(x, np.zeros((B, U), "float32"))
+    model.reset_states()
+    assert all(np.all(s.data == 0) for s in model.layers[0].states)
+
+
+def test_masking_layer_feeds_lstm_in_a_model():
+    from tinygrad_keras.layers import Masking
+    from tinygrad_keras.models import Sequential
+    x = data()
+    x[0, 3:] = 0.0
+    for unroll in (False, True):
+        model = Sequential([Masking(0.0, input_shape=(T, D)), LSTM(U, unroll=unroll)])
+        model.compile("sgd", "mse")
+        out = model.predict(x)
+        lstm = model.layers[1]
+        np.testing.assert_allclose(out[0], lstm.call(Tensor(x[:1, :3])).data[0], rtol=1e-5)

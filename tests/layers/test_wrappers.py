@@ -142,3 +142,42 @@ def test_bidirectional_bad_merge_mode_and_config():
     clone = Bidirectional.from_config(config)
     assert clone.merge_mode == "sum" and clone.return_sequences
     assert clone.compute_mask(None, "m") == "m"
+
+
+# ---- contract and models -----------------------------------------------------------------
+def test_layer_contracts():
+    from tinygrad_keras.utils.test_utils import layer_test
+    layer_test(TimeDistributed, kwargs={"layer": Dense(2)}, input_shape=(3, 2, 4))
+    layer_test(Bidirectional, kwargs={"layer": LSTM(2, return_sequences=True)},
+               input_shape=(3, 4, 2))
+
+
+def test_time_distributed_wraps_a_whole_model_and_trains():
+    from tinygrad_keras.models import Sequential
+    inner = Sequential([Dense(4, input_dim=3, activation="relu"), Dense(2)])
+    model = Sequential([TimeDistributed(inner, input_shape=(5, 3))])
+    model.compile("sgd", "mse")
+    x = seq(steps=5)
+    y = model.predict(x)
+    assert y.shape == (2, 5, 2)
+    np.testing.assert_allclose(y[:, 2], inner.predict(x[:, 2]), rtol=1e-5)
+    assert len(model.trainable_weights) == 4
+    before = model.train_on_batch(x, np.zeros((2, 5, 2), "float32"))
+    after = model.train_on_batch(x, np.zeros((2, 5, 2), "float32"))
+    assert np.ravel(after)[0] < np.ravel(before)[0]
+
+
+def test_time_distributed_regularizer_in_model_losses():
+    from tinygrad_keras.models import Sequential
+    model = Sequential([TimeDistributed(Dense(2, W_regularizer="l1"), input_shape=(3, 4))])
+    model.compile("sgd", "mse")
+    assert len(model.losses) == 1
+
+
+def test_stacked_bidirectional_in_a_model():
+    from tinygrad_keras.models import Sequential
+    model = Sequential([Bidirectional(LSTM(3, return_sequences=True), input_shape=(4, 3)),
+                       Bidirectional(LSTM(3)), Dense(2, activation="softmax")])
+    model.compile("rmsprop", "categorical_crossentropy")
+    assert model.output_shape == (None, 2)
+    model.fit(seq(batch=4), np.eye(2)[[0, 1, 0, 1]].astype("float32"), nb_epoch=1, verbose=0)
