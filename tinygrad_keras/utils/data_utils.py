@@ -8,8 +8,9 @@ direction of not losing or trusting data:
 * a download goes to a temporary file renamed into place only when complete;
 * a failed download never deletes a file that was already there; offline, the
   error says which file to put where;
-* a cached file whose MD5 differs from ``md5_hash`` is re-downloaded as in
-  1.2.2, but if that download fails the cached file is used with a warning;
+* a file already in the cache is never downloaded again: if its MD5 differs
+  from ``md5_hash`` (1.2.2 re-downloaded it) a warning says so and tells how
+  to refresh it (delete it), and the file is used as it is;
 * a freshly downloaded file is checked against ``md5_hash``;
 * archives are extracted with tarfile's ``'data'`` filter (no absolute paths,
   no ``..``, no links out of the folder), and an already extracted folder is
@@ -126,19 +127,12 @@ def get_file(fname: str, origin: str, untar: bool = False, md5_hash: str | None 
     if not os.path.exists(fpath):
         download(origin, fpath, md5_hash)
     elif md5_hash is not None and not validate_file(fpath, md5_hash):
-        _refresh(origin, fpath, md5_hash)
+        warnings.warn(f"{fpath} does not match the expected MD5 {md5_hash} (it may be "
+                      f"incomplete, outdated or a stand-in); using it as it is. Delete it "
+                      f"to download it again from {origin}.")
     if untar:
         extract_archive(fpath, datadir, target)
     return fpath if not untar else target
-
-
-def _refresh(origin: str, fpath: str, md5_hash: str) -> None:
-    print("A local file was found, but it seems to be incomplete or outdated.")
-    try:
-        download(origin, fpath, md5_hash)
-    except DownloadError as e:
-        warnings.warn(f"{fpath} does not match the expected MD5 {md5_hash} and could not be "
-                      f"downloaded again ({e}); using the local file as it is.")
 
 
 def extract_archive(fpath: str, into: str, expected: str) -> None:
@@ -146,13 +140,28 @@ def extract_archive(fpath: str, into: str, expected: str) -> None:
     print("Untaring file...")
     try:
         with tarfile.open(fpath, "r:*") as archive:
-            archive.extractall(path=into, filter="data")
+            if hasattr(tarfile, "data_filter"):
+                archive.extractall(path=into, filter="data")
+            else:  # Python without extraction filters: check the member paths ourselves
+                archive.extractall(path=into, members=_checked_members(archive, into))
     except (Exception, KeyboardInterrupt):
         if os.path.isdir(expected):
             shutil.rmtree(expected)
         elif os.path.exists(expected):
             os.remove(expected)
         raise
+
+
+def _checked_members(archive: tarfile.TarFile, into: str) -> list:
+    root = os.path.realpath(into)
+    members = []
+    for member in archive.getmembers():
+        path = os.path.realpath(os.path.join(into, member.name))
+        if not (member.isfile() or member.isdir()) or os.path.commonpath([root, path]) != root:
+            raise tarfile.TarError(f"refusing archive member {member.name!r}: it is a link, "
+                                   "a device, or would land outside the extraction folder")
+        members.append(member)
+    return members
 
 
 # ---- safe unpickling ------------------------------------------------------------------
