@@ -116,11 +116,16 @@ def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input
     assert_allclose(model.predict(input_data), actual, rtol=1e-6,
                     err_msg=f"{layer.name}: set_weights(get_weights()) changed the output")
     if weights and _accepts_weights(layer_cls):
-        again = Model(input=x, output=layer_cls(**dict(kwargs, weights=weights))(x))
-        assert_allclose(again.predict(input_data), actual, rtol=1e-6,
+        # shifted (positive, so variances stay valid) values that no initializer produces
+        shifted = [w + np.random.uniform(0.1, 0.5, w.shape).astype(w.dtype) for w in weights]
+        again = Model(input=x, output=layer_cls(**dict(kwargs, weights=shifted))(x))
+        layer.set_weights(shifted)
+        assert_allclose(again.predict(input_data), model.predict(input_data), rtol=1e-5,
                         err_msg=f"{layer_cls.__name__}(weights=...) did not use the weights")
+        layer.set_weights(weights)
 
-    Model.from_config(model.get_config()).compile("rmsprop", "mse")
+    custom = {layer_cls.__name__: layer_cls}  # so user-defined layers round-trip too
+    Model.from_config(model.get_config(), custom_objects=custom).compile("rmsprop", "mse")
 
     config = layer.get_config()
     config["batch_input_shape"] = tuple(input_shape)
@@ -136,5 +141,5 @@ def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input
         assert_allclose(seq_actual, actual, rtol=1e-5,
                         err_msg=f"{layer_cls.__name__}: the layer rebuilt from its config "
                                 f"gives a different output with the same weights")
-    model_from_json(seq.to_json())
+    model_from_json(seq.to_json(), custom_objects=custom)
     return seq_actual
