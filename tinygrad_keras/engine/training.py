@@ -84,17 +84,19 @@ class Model(GeneratorMethods, Container):
         """``(xs, ys, weights)`` lists, checked against the model (spec 4.3)."""
         self._check_compiled()
         xs = self._standardize_x(x, check_batch_dim)
-        ys = U.standardize_input_data(y, self.output_names, self._target_shapes(),
-                                      False, "model target")
+        ys = U.standardize_input_data(y, self.output_names, None, False, "model target")
+        # the loss-specific advice (e.g. to_categorical) first, then the generic shape check
+        U.check_loss_and_target_compatibility(ys, self.loss_functions,
+                                              [t._keras_shape for t in self.outputs],
+                                              self.output_names)
+        U.standardize_input_data(ys, self.output_names, self._target_shapes(), False,
+                                 "model target")
         U.check_finite(ys, self.output_names, "model target")
         sws = U.per_output(sample_weight, self.output_names, "sample_weight")
         cws = U.per_output(class_weight, self.output_names, "class_weight")
         weights = [U.standardize_weights(yy, sw, cw, mode) for yy, sw, cw, mode in
                    zip(ys, sws, cws, self._sample_weight_modes)]
         U.check_array_lengths(xs, ys, weights)
-        U.check_loss_and_target_compatibility(ys, self.loss_functions,
-                                              [t._keras_shape for t in self.outputs],
-                                              self.output_names)
         if self.stateful and batch_size and len(xs[0]) % batch_size != 0:
             raise ValueError(f"In a stateful network, you should only pass inputs with a number "
                              f"of samples that can be divided by the batch size. Found: "
