@@ -54,7 +54,7 @@ def test_softmax_3d_is_over_last_axis():
 
 @pytest.mark.parametrize("shape", [(4,), (2, 2, 2, 2)])
 def test_softmax_rejects_other_ranks(shape):
-    with pytest.raises(ValueError, match="not 2D or 3D.*ndim=%d" % len(shape)):
+    with pytest.raises(ValueError, match=f"not 2D or 3D.*ndim={len(shape)}"):
         activations.softmax(Tensor(np.zeros(shape)))
 
 
@@ -92,5 +92,5 @@ def test_softplus_gradient_at_zero_is_one_half():
 def test_unknown_name_lists_valid_ones():
     with pytest.raises(ValueError, match="Invalid activation function: 'rleu'.*relu"):
         activations.get("rleu")
-    fn = lambda x: x * 2  # noqa: E731
+    fn = lambda x: x * 2
     assert activations.get(fn) is fn

@@ -108,5 +108,5 @@ def test_get_passes_callables_through_and_lists_valid_names():
     with pytest.raises(ValueError, match="glorot_uniform") as err:
         initializations.get("glorot")
     assert "'glorot'" in str(err.value)
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError, match="name or a callable"):
         initializations.get(3)

@@ -74,5 +74,5 @@ def get(identifier):
     if callable(identifier):
         return identifier
     if not isinstance(identifier, str):
-        raise ValueError(f"An activation must be a name or a callable, got {identifier!r}")
+        raise TypeError(f"An activation must be a name or a callable, got {identifier!r}")
     return get_from_table(identifier, _ACTIVATIONS, "activation function")

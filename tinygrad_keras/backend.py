@@ -134,9 +134,9 @@ def is_keras_tensor(x) -> bool:
 
 
 # ---- the math part: split by topic into tinygrad_keras/_backend/ -----------------
-from ._backend.creation import *  # noqa: E402,F401,F403
-from ._backend.math_ops import *  # noqa: E402,F401,F403
-from ._backend.nn import *  # noqa: E402,F401,F403
+from ._backend.creation import *
+from ._backend.math_ops import *
+from ._backend.nn import *
 
 __all__ = [name for name in dir() if not name.startswith("_")]
 # silence "imported but unused" for names kept for the math part below

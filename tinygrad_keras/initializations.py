@@ -126,5 +126,5 @@ def get(identifier, **kwargs):
     if callable(identifier):
         return identifier
     if not isinstance(identifier, str):
-        raise ValueError(f"An initialization must be a name or a callable, got {identifier!r}")
+        raise TypeError(f"An initialization must be a name or a callable, got {identifier!r}")
     return get_from_table(identifier, _INITIALIZERS, "initialization")

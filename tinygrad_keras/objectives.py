@@ -144,6 +144,6 @@ def get(identifier):
     if callable(identifier):
         return identifier
     if not isinstance(identifier, str):
-        raise ValueError(f"A loss must be a name or a callable f(y_true, y_pred), "
+        raise TypeError(f"A loss must be a name or a callable f(y_true, y_pred), "
                          f"got {identifier!r}")
     return get_from_table(identifier, _LOSSES, "objective")

@@ -55,11 +55,11 @@ class L1L2Regularizer(Regularizer):
 WeightRegularizer = ActivityRegularizer = L1L2Regularizer
 
 
-def l1(l=0.01):  # noqa: E741 - the Keras 1 argument name
+def l1(l=0.01):
     return L1L2Regularizer(l1=l)
 
 
-def l2(l=0.01):  # noqa: E741
+def l2(l=0.01):
     return L1L2Regularizer(l2=l)
 
 
@@ -67,11 +67,11 @@ def l1l2(l1=0.01, l2=0.01):
     return L1L2Regularizer(l1=l1, l2=l2)
 
 
-def activity_l1(l=0.01):  # noqa: E741
+def activity_l1(l=0.01):
     return L1L2Regularizer(l1=l)
 
 
-def activity_l2(l=0.01):  # noqa: E741
+def activity_l2(l=0.01):
     return L1L2Regularizer(l2=l)
 
 

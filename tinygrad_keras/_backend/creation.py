@@ -10,10 +10,28 @@ import numpy as np
 from .. import backend as K
 from ..autodiff import Tensor
 
-__all__ = ["zeros", "ones", "eye", "zeros_like", "ones_like", "random_uniform_variable",
-           "random_normal_variable", "random_uniform", "random_normal", "random_binomial",
-           "arange", "shape", "int_shape", "get_variable_shape", "ndim", "dtype", "cast",
-           "count_params", "eval", "print_tensor"]
+__all__ = [
+    "arange",
+    "cast",
+    "count_params",
+    "dtype",
+    "eval",
+    "eye",
+    "get_variable_shape",
+    "int_shape",
+    "ndim",
+    "ones",
+    "ones_like",
+    "print_tensor",
+    "random_binomial",
+    "random_normal",
+    "random_normal_variable",
+    "random_uniform",
+    "random_uniform_variable",
+    "shape",
+    "zeros",
+    "zeros_like",
+]
 
 
 def _rng(seed):
@@ -127,7 +145,7 @@ def count_params(x) -> int:
     return int(np.prod(int_shape(x)))
 
 
-def eval(x) -> np.ndarray:  # noqa: A001 - Keras name
+def eval(x) -> np.ndarray:
     """The value of ``x`` as a numpy array."""
     return _tensor(x).data
 

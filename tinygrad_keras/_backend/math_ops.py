@@ -15,10 +15,38 @@ from .. import backend as K
 from ..autodiff import Tensor, is_grad_enabled
 from ..autodiff import functional as F
 
-__all__ = ["sum", "mean", "max", "min", "prod", "var", "std", "any", "all", "argmax",
-           "argmin", "square", "abs", "sqrt", "exp", "log", "round", "sign", "pow", "clip",
-           "equal", "not_equal", "greater", "greater_equal", "lesser", "lesser_equal",
-           "maximum", "minimum", "sin", "cos"]
+__all__ = [
+    "abs",
+    "all",
+    "any",
+    "argmax",
+    "argmin",
+    "clip",
+    "cos",
+    "equal",
+    "exp",
+    "greater",
+    "greater_equal",
+    "lesser",
+    "lesser_equal",
+    "log",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "not_equal",
+    "pow",
+    "prod",
+    "round",
+    "sign",
+    "sin",
+    "sqrt",
+    "square",
+    "std",
+    "sum",
+    "var",
+]
 
 
 def _t(x) -> Tensor:
@@ -32,7 +60,7 @@ def _floaty(x) -> Tensor:
 
 
 # ---- reductions -------------------------------------------------------------------------
-def sum(x, axis=None, keepdims=False):  # noqa: A001 - Keras name
+def sum(x, axis=None, keepdims=False):
     return F.sum(_t(x), axis=axis, keepdims=keepdims)
 
 
@@ -40,11 +68,11 @@ def mean(x, axis=None, keepdims=False):
     return F.mean(_floaty(x), axis=axis, keepdims=keepdims)
 
 
-def max(x, axis=None, keepdims=False):  # noqa: A001
+def max(x, axis=None, keepdims=False):
     return F.max(_t(x), axis=axis, keepdims=keepdims)
 
 
-def min(x, axis=None, keepdims=False):  # noqa: A001
+def min(x, axis=None, keepdims=False):
     return F.min(_t(x), axis=axis, keepdims=keepdims)
 
 
@@ -81,12 +109,12 @@ def std(x, axis=None, keepdims=False):
     return F.sqrt(var(x, axis=axis, keepdims=keepdims))
 
 
-def any(x, axis=None, keepdims=False):  # noqa: A001
+def any(x, axis=None, keepdims=False):
     """Logical OR over ``axis`` as uint8 0/1."""
     return Tensor(np.any(_t(x).data, axis=axis, keepdims=keepdims).astype(np.uint8))
 
 
-def all(x, axis=None, keepdims=False):  # noqa: A001
+def all(x, axis=None, keepdims=False):
     """Logical AND over ``axis`` as uint8 0/1."""
     return Tensor(np.all(_t(x).data, axis=axis, keepdims=keepdims).astype(np.uint8))
 
@@ -104,7 +132,7 @@ def square(x):
     return F.square(_t(x))
 
 
-def abs(x):  # noqa: A001
+def abs(x):
     return F.abs(_t(x))
 
 
@@ -121,7 +149,7 @@ def log(x):
     return F.log(_t(x))
 
 
-def round(x):  # noqa: A001
+def round(x):
     """Round half to even (numpy and both Keras 1 backends agree); no gradient."""
     return Tensor(np.round(_t(x).data))
 
@@ -130,7 +158,7 @@ def sign(x):
     return Tensor(np.sign(_t(x).data))
 
 
-def pow(x, a):  # noqa: A001
+def pow(x, a):
     return F.pow(_t(x), a)
 
 

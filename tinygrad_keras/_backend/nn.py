@@ -14,9 +14,23 @@ from .. import backend as K
 from ..autodiff import Tensor
 from ..autodiff import functional as F
 
-__all__ = ["relu", "elu", "softmax", "log_softmax", "softplus", "softsign", "sigmoid",
-           "hard_sigmoid", "tanh", "dropout", "l2_normalize", "in_top_k",
-           "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"]
+__all__ = [
+    "binary_crossentropy",
+    "categorical_crossentropy",
+    "dropout",
+    "elu",
+    "hard_sigmoid",
+    "in_top_k",
+    "l2_normalize",
+    "log_softmax",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "softplus",
+    "softsign",
+    "sparse_categorical_crossentropy",
+    "tanh",
+]
 
 
 def _t(x) -> Tensor:
