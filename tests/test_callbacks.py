@@ -299,7 +299,7 @@ def test_remote_monitor_posts_each_epoch():
         def log_message(self, *args):
             pass
     server = HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         root = "http://127.0.0.1:%d" % server.server_port
