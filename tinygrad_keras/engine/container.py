@@ -146,8 +146,9 @@ class Container(Layer):
         return list(self._graph_layers)
 
     def get_layer(self, name=None, index=None) -> Layer:
-        """A layer by ``name`` or by ``index`` in ``self.layers``."""
-        layers = self.layers
+        """A layer by ``name`` or by ``index`` in the graph's layers (InputLayers included,
+        also for a Sequential, as in Keras 1.2.2)."""
+        layers = list(self._graph_layers)
         if index is not None:
             if len(layers) <= index:
                 raise ValueError(f"Was asked to retrieve layer at index {index} but model "
