@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from tests.layers.layer_helpers import layer_gradcheck
 from tinygrad_keras.autodiff import Tensor
 from tinygrad_keras.layers import advanced_activations as A
 from tinygrad_keras.utils.test_utils import layer_test
-from tests.layers.layer_helpers import layer_gradcheck
 
 
 def rand(*shape):

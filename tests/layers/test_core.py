@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from tests.layers.layer_helpers import layer_gradcheck
 from tinygrad_keras import backend as K
 from tinygrad_keras.autodiff import Tensor
 from tinygrad_keras.engine.topology import Input
 from tinygrad_keras.layers import core
 from tinygrad_keras.models import Model, Sequential
 from tinygrad_keras.utils.test_utils import layer_test
-from tests.layers.layer_helpers import layer_gradcheck
 
 
 def rand(*shape):

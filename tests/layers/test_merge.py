@@ -4,12 +4,12 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from tests.layers.layer_helpers import layer_gradcheck
 from tinygrad_keras.autodiff import Tensor
 from tinygrad_keras.engine.topology import Input
 from tinygrad_keras.layers import Dense, Merge, merge
 from tinygrad_keras.layers.core import Activation, Masking
 from tinygrad_keras.models import Model, Sequential
-from tests.layers.layer_helpers import layer_gradcheck
 
 
 def rand(*shape):
@@ -149,7 +149,7 @@ def test_callable_mode_gets_the_mask_and_output_mask():
         return inputs[0]
     layer = Merge(mode=with_mask, output_shape=(3,), output_mask=lambda masks: masks[0])
     mask = Tensor(np.array([True, False]))
-    out, out_mask = layer.run([Tensor(rand(2, 3)), Tensor(rand(2, 3))], [mask, None])
+    _, out_mask = layer.run([Tensor(rand(2, 3)), Tensor(rand(2, 3))], [mask, None])
     assert seen["mask"][0] is mask and out_mask is mask
     fixed = Merge(mode=with_mask, output_shape=(3,), output_mask="fixed")
     assert fixed.run([Tensor(rand(2, 3))] * 2, [mask, None])[1] == "fixed"

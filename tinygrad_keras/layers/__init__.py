@@ -8,7 +8,7 @@ file never breaks ``import tinygrad_keras.layers``.
 import importlib as _importlib
 
 from ..engine.topology import Input, InputLayer, InputSpec, Layer
-from .core import *  # noqa: F401,F403
+from .core import *
 
 
 def _star_import(submodule: str) -> None:

@@ -165,4 +165,4 @@ class SReLU(_Activation):
                 "a_right_init": self.a_right_init, "shared_axes": self.shared_axes}
 
 
-__all__ = ["LeakyReLU", "PReLU", "ELU", "ParametricSoftplus", "ThresholdedReLU", "SReLU"]
+__all__ = ["ELU", "LeakyReLU", "PReLU", "ParametricSoftplus", "SReLU", "ThresholdedReLU"]

@@ -9,8 +9,16 @@ import numpy as np
 
 from .. import backend as K
 from ..engine.topology import InputSpec, Layer
-from ._common import (check_min_ndim, check_positive_int, config_of, get_activation,
-                      get_constraint, get_initializer, get_regularizer, name_of)
+from ._common import (
+    check_min_ndim,
+    check_positive_int,
+    config_of,
+    get_activation,
+    get_constraint,
+    get_initializer,
+    get_regularizer,
+    name_of,
+)
 
 
 # ---- Dense -----------------------------------------------------------------------
@@ -290,9 +298,21 @@ class ActivityRegularization(Layer):
         return {**super().get_config(), "l1": self.l1, "l2": self.l2}
 
 
-from .dense_variants import Highway, MaxoutDense, TimeDistributedDense  # noqa: E402
-from .lambda_layer import Lambda  # noqa: E402
+from .dense_variants import Highway, MaxoutDense, TimeDistributedDense
+from .lambda_layer import Lambda
 
-__all__ = ["Dense", "Activation", "Dropout", "Flatten", "Reshape", "Permute", "RepeatVector",
-           "Lambda", "Masking", "ActivityRegularization", "MaxoutDense", "Highway",
-           "TimeDistributedDense"]
+__all__ = [
+    "Activation",
+    "ActivityRegularization",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "Highway",
+    "Lambda",
+    "Masking",
+    "MaxoutDense",
+    "Permute",
+    "RepeatVector",
+    "Reshape",
+    "TimeDistributedDense",
+]

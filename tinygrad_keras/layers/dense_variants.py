@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from .. import backend as K
 from ..engine.topology import InputSpec, Layer
-from ._common import (check_positive_int, config_of, get_activation, get_constraint,
-                      get_initializer, get_regularizer, name_of)
+from ._common import (
+    check_positive_int,
+    config_of,
+    get_activation,
+    get_constraint,
+    get_initializer,
+    get_regularizer,
+    name_of,
+)
 from .core import Dense
 
 
@@ -153,4 +160,4 @@ class TimeDistributedDense(Dense):
         return {**super().get_config(), "input_length": self.input_length}
 
 
-__all__ = ["MaxoutDense", "Highway", "TimeDistributedDense"]
+__all__ = ["Highway", "MaxoutDense", "TimeDistributedDense"]

@@ -50,8 +50,8 @@ class Lambda(Layer):
         if callable(self._output_shape):
             shape = self._output_shape(input_shape)
             if not isinstance(shape, (tuple, list)):
-                raise ValueError(f"{self.name}: the `output_shape` function must return a tuple "
-                                 f"or list, got {shape!r}")
+                raise TypeError(f"{self.name}: the `output_shape` function must return a tuple "
+                                f"or list, got {shape!r}")
             return tuple(shape) if not isinstance(shape[0], (tuple, list)) else \
                 [tuple(s) for s in shape]
         batch = input_shape[0][0] if isinstance(input_shape, list) else input_shape[0]
@@ -77,8 +77,8 @@ class Lambda(Layer):
         with no_grad(), np.errstate(all="ignore"):
             out = self.call(dummy)
         if isinstance(out, (list, tuple)):
-            raise ValueError(f"{self.name}: a function with several outputs needs an explicit "
-                             f"`output_shape`")
+            raise TypeError(f"{self.name}: a function with several outputs needs an explicit "
+                            f"`output_shape`")
         return tuple(out.shape)
 
     def get_config(self) -> dict:

@@ -54,4 +54,4 @@ class GaussianDropout(Layer):
         return {**super().get_config(), "p": self.p}
 
 
-__all__ = ["GaussianNoise", "GaussianDropout"]
+__all__ = ["GaussianDropout", "GaussianNoise"]
