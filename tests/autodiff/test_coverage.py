@@ -1,0 +1,75 @@
+"""The meta-test: every primitive in ``tinygrad_keras/autodiff/ops/`` has a gradient test.
+
+A primitive counts as tested when a module ``tests/autodiff/test_*.py`` either
+
+* lists its class name in a module-level set ``TESTED_OPS`` (the op table in
+  ``test_ops.py`` builds its set from the cases, and checks each claim against
+  the recorded graph), or
+* defines a test function named ``test_grad_<ClassName>`` (the convention of
+  the conv/pool test files), which by that name promises to call ``gradcheck``.
+"""
+from __future__ import annotations
+
+import gc
+import importlib
+import pkgutil
+import re
+from pathlib import Path
+
+import tinygrad_keras.autodiff.ops as ops_pkg
+from tinygrad_keras.autodiff.function import Function
+
+HERE = Path(__file__).parent
+
+
+def primitives() -> dict:
+    """Every Function subclass defined in a module of ``autodiff/ops``, by name."""
+    for info in pkgutil.iter_modules(ops_pkg.__path__):
+        importlib.import_module(f"{ops_pkg.__name__}.{info.name}")
+    found, todo = {}, list(Function.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith(ops_pkg.__name__ + "."):
+            found[cls.__name__] = cls
+    return found
+
+
+def names_with_gradient_tests() -> set:
+    names = set()
+    for path in sorted(HERE.glob("test_*.py")):
+        names |= set(re.findall(r"^def test_grad_(\w+)\(", path.read_text(), re.M))
+        if "TESTED_OPS" in path.read_text() and path.stem != "test_coverage":
+            module = importlib.import_module(f"tests.autodiff.{path.stem}")
+            names |= set(getattr(module, "TESTED_OPS", ()))
+    return names
+
+
+def test_every_primitive_has_a_gradient_test():
+    missing = sorted(set(primitives()) - names_with_gradient_tests())
+    assert not missing, (f"primitives without a gradient test: {missing}; add a case to "
+                         f"tests/autodiff/test_ops.py or a test_grad_<Name> test")
+
+
+def test_discovery_sees_the_known_primitives():
+    """Guards the meta-test itself: if discovery broke, the check above would pass vacuously."""
+    found = primitives()
+    assert {"Add", "MatMul", "GetItem", "Softmax", "Sum"} <= set(found)
+    assert len(found) >= 30
+
+
+def test_claims_name_real_primitives():
+    """A typo in TESTED_OPS must not hide a missing test."""
+    unknown = names_with_gradient_tests() - set(primitives())
+    assert not unknown, f"tests claim primitives that do not exist: {sorted(unknown)}"
+
+
+def test_an_untested_primitive_is_reported():
+    """The meta-test really fails for a new primitive nobody tested."""
+    untested = type("UntestedOp", (Function,), {"__module__": ops_pkg.__name__ + ".scratch"})
+    try:
+        assert "UntestedOp" in set(primitives()) - names_with_gradient_tests()
+    finally:
+        del untested
+        gc.collect()  # __subclasses__ holds weak references: let the class go
+    assert "UntestedOp" not in primitives()
