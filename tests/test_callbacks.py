@@ -258,7 +258,8 @@ def test_csv_logger_separator_and_iterables(tmp_path):
     logger.on_train_begin()
     logger.on_epoch_end(0, {"loss": 0.5, "hist": np.array([1, 2])})
     logger.on_train_end()
-    lines = open(path).read().splitlines()
+    with open(path) as f:
+        lines = f.read().splitlines()
     assert lines[0] == "epoch\thist\tloss"
     assert lines[1].split("\t")[1] == '"""[1, 2]"""'  # the 1.2.2 text, quoted by csv
 

@@ -133,11 +133,11 @@ def test_imdb_shuffle_offsets_and_start_char(cache):
 def test_imdb_vocabulary_cut_and_maxlen(cache):
     x_train = [[1, 2, 3, 50], [4, 5], [1, 1, 1, 1, 1, 1]]
     write_imdb(cache, x_train, [0, 1, 0], [[60, 2]], [1])
-    (xt, yt), (xs, _) = load_imdb(nb_words=10, skip_top=4, seed=1)
+    (xt, _), (xs, _) = load_imdb(nb_words=10, skip_top=4, seed=1)
     for x in list(xt) + list(xs):
         assert x[0] == 2  # the start mark 1 < skip_top becomes oov
         assert all(w == 2 or 4 <= w < 10 for w in x)
-    (xt, yt), (xs, _) = load_imdb(maxlen=5, oov_char=None, start_char=None, index_from=0)
+    (xt, _), (xs, _) = load_imdb(maxlen=5, oov_char=None, start_char=None, index_from=0)
     # the length-6 review is dropped; 1.2.2 splits at the old train size (3), so the test
     # review moves into train; nb_words defaults to 60 so the word 60 itself is dropped
     assert sorted(map(sorted, xt)) == [[1, 2, 3, 50], [2], [4, 5]] and len(xs) == 0

@@ -13,12 +13,22 @@ import pytest
 
 from tinygrad_keras.utils import data_utils
 from tinygrad_keras.utils.data_utils import (
-    DownloadError, get_file, safe_pickle_load, safe_pickle_loads, validate_file)
+    DownloadError,
+    get_file,
+    safe_pickle_load,
+    safe_pickle_loads,
+    validate_file,
+)
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
 
 
 @pytest.fixture
@@ -55,7 +65,7 @@ def test_download_once_then_use_the_cache(server, home, capsys):
     (server.www / "blob.bin").write_bytes(payload)
     path = get_file("blob.bin", origin=server.url + "blob.bin")
     assert path == str(home / ".keras" / "datasets" / "blob.bin")
-    assert open(path, "rb").read() == payload
+    assert read_bytes(path) == payload
     assert "Downloading data from " + server.url + "blob.bin" in capsys.readouterr().out
     assert get_file("blob.bin", origin=server.url + "blob.bin") == path
     assert server.requests == ["/blob.bin"]
@@ -78,7 +88,7 @@ def test_cached_file_with_other_md5_is_used_with_a_warning(server, home):
     (folder / "c.pkl").write_bytes(b"stand-in")
     with pytest.warns(UserWarning, match="does not match the expected MD5"):
         path = get_file("c.pkl", origin=server.url + "c.pkl", md5_hash="ffff")
-    assert open(path, "rb").read() == b"stand-in" and server.requests == []
+    assert read_bytes(path) == b"stand-in" and server.requests == []
 
 
 def test_http_error_names_the_file_to_put_by_hand(server, home):
@@ -116,7 +126,7 @@ def test_untar_extracts_once(server, home):
     _make_tar(server.www / "pack.tar.gz", {"pack/one.txt": b"1", "pack/sub/two.txt": b"2"})
     path = get_file("pack", origin=server.url + "pack.tar.gz", untar=True)
     assert path == str(home / ".keras" / "datasets" / "pack")
-    assert open(os.path.join(path, "sub", "two.txt")).read() == "2"
+    assert read_bytes(os.path.join(path, "sub", "two.txt")) == b"2"
     os.remove(path + ".tar.gz")  # the extracted folder alone is enough
     assert get_file("pack", origin=server.url + "pack.tar.gz", untar=True) == path
     assert server.requests == ["/pack.tar.gz"]

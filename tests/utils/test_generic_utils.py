@@ -5,8 +5,16 @@ import pytest
 
 from tinygrad_keras.utils import generic_utils as gu
 from tinygrad_keras.utils.generic_utils import (
-    CustomObjectScope, Progbar, custom_object_scope, format_bar, format_epoch_summary,
-    format_number, format_progress_line, get_custom_objects, get_from_module)
+    CustomObjectScope,
+    Progbar,
+    custom_object_scope,
+    format_bar,
+    format_epoch_summary,
+    format_number,
+    format_progress_line,
+    get_custom_objects,
+    get_from_module,
+)
 
 
 class FakeClock:

@@ -5,6 +5,8 @@ layout (one dataset named ``data`` at the root), which PyTables reads too.
 """
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 try:
@@ -25,7 +27,7 @@ class HDF5Matrix:
     block read.  Open files are shared between instances (``HDF5Matrix.refs``).
     """
 
-    refs: dict = {}
+    refs: ClassVar[dict] = {}  # datapath -> open h5py.File, shared on purpose
 
     def __init__(self, datapath: str, dataset: str, start: int = 0, end: int | None = None,
                  normalizer=None):
