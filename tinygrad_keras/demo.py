@@ -62,8 +62,10 @@ def save_plot(history, path: str) -> str:
         return "matplotlib is not installed, so no plot (pip install matplotlib to get one)"
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.5))
     for key, ax in (("loss", ax_loss), ("acc", ax_acc)):
-        ax.plot(history.history[key], label=f"train {key}")
-        ax.plot(history.history[f"val_{key}"], label=f"test {key}")
+        epochs = range(1, len(history.history[key]) + 1)
+        # train figures are averaged over the epoch with dropout on, hence below test
+        ax.plot(epochs, history.history[key], label=f"train {key} (dropout on)")
+        ax.plot(epochs, history.history[f"val_{key}"], label=f"test {key}")
         ax.set_xlabel("epoch")
         ax.legend()
     fig.tight_layout()
