@@ -35,7 +35,12 @@ class _Activation(Layer):
 
 
 class LeakyReLU(_Activation):
-    """``x`` for ``x > 0``, ``alpha * x`` otherwise (``alpha=0.3``)."""
+    """``x`` for ``x > 0``, ``alpha * x`` otherwise (``alpha=0.3``).
+
+    >>> from tinygrad_keras import Tensor
+    >>> LeakyReLU(alpha=0.5)(Tensor([[-2.0, 3.0]])).tolist()
+    [[-1.0, 3.0]]
+    """
 
     def __init__(self, alpha=0.3, **kwargs):
         self.alpha = float(alpha)

@@ -294,6 +294,13 @@ def merge(inputs, mode="sum", concat_axis=-1, dot_axes=-1, output_shape=None, ou
     """Functional merge: ``merge([t1, t2], mode='concat')`` -> one tensor.
 
     Works on Keras tensors (records a node) and, eagerly, on Tensors.
+
+    >>> from tinygrad_keras.engine.topology import Input
+    >>> merge([Input(shape=(3,)), Input(shape=(5,))], mode='concat').shape
+    (None, 8)
+    >>> from tinygrad_keras import Tensor
+    >>> merge([Tensor([[1.0, 2.0]]), Tensor([[3.0, 4.0]])], mode='dot', dot_axes=1).tolist()
+    [[11.0]]
     """
     layer = Merge(mode=mode, concat_axis=concat_axis, dot_axes=dot_axes,
                   output_shape=output_shape, output_mask=output_mask, arguments=arguments,

@@ -24,6 +24,16 @@ class BatchNormalization(Layer):
     Weights, in order: ``gamma``, ``beta`` (trainable), ``running_mean``,
     ``running_std`` (not trainable), each ``(input_shape[axis],)``.  As in 1.2.2,
     ``running_std`` holds a moving average of the batch *variance*.
+
+    >>> import numpy as np
+    >>> from tinygrad_keras import Tensor
+    >>> from tinygrad_keras import backend as K
+    >>> bn = BatchNormalization(momentum=0.5)
+    >>> K.set_learning_phase(1)
+    >>> y = bn(Tensor(np.array([[1.0], [3.0]], dtype='float32')))
+    >>> K.set_learning_phase(0)
+    >>> [round(float(v), 4) for v in y.data.ravel()], bn.get_weights()[2:]
+    ([-0.9995, 0.9995], [array([1.], dtype=float32), array([1.], dtype=float32)])
     """
 
     def __init__(self, epsilon=1e-3, mode=0, axis=-1, momentum=0.99, weights=None,
