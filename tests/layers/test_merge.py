@@ -136,9 +136,21 @@ def test_callable_mode_with_tuple_or_callable_output_shape_and_arguments():
     assert_allclose(out, a * b, rtol=1e-6)
 
 
-def test_callable_mode_needs_output_shape():
-    with pytest.raises(ValueError, match="output_shape"):
-        merge([Input(shape=(3,)), Input(shape=(3,))], mode=diff, name="m")
+def test_callable_mode_output_shape_is_inferred_as_in_the_guide():
+    left = Sequential([Dense(4, input_dim=3)])
+    right = Sequential([Dense(4, input_dim=3)])
+    merged = Merge([left, right], mode=lambda x: x[0] - x[1])
+    assert merged.output_shape == (None, 4)
+    shape = merge([Input(shape=(None, 3)), Input(shape=(None, 3))],
+                  mode=lambda xs: xs[0].sum(axis=1) * xs[1].sum(axis=1)).shape
+    assert shape == (None, 3)
+
+
+def test_callable_mode_that_cannot_run_asks_for_output_shape():
+    def broken(inputs):
+        raise RuntimeError("needs real data")
+    with pytest.raises(ValueError, match="m.*output_shape"):
+        merge([Input(shape=(3,)), Input(shape=(3,))], mode=broken, name="m")
 
 
 def test_callable_mode_gets_the_mask_and_output_mask():

@@ -11,6 +11,9 @@ import inspect
 
 import numpy as np
 
+from .. import backend as K
+from ..autodiff import Tensor, no_grad
+
 
 def check_positive_int(value, arg: str, layer: str) -> int:
     """``value`` as an int, or a ValueError naming ``layer`` and ``arg``."""
@@ -115,3 +118,37 @@ def deserialize_function(stored, kind: str, custom_objects, what: str):
                          f"(got {sorted(custom_objects)}); pass custom_objects={{{stored!r}: "
                          f"{stored}}} to rebuild it.")
     return custom_objects[stored]
+
+
+# ---- output shapes of user functions -------------------------------------------------
+def infer_output_shape(run, input_shape, what: str) -> tuple:
+    """The output shape of ``run(dummy_inputs)``, batch axis as in the input.
+
+    ``run`` is called on ones twice, unknown axes sized 2 and then 3; an output
+    axis whose size differs between the runs is unknown (``None``).  ``what``
+    names the layer for the error raised when the function cannot be run.
+    """
+    first, second = (_dummy_output_shape(run, input_shape, n, what) for n in (2, 3))
+    batch = input_shape[0][0] if isinstance(input_shape, list) else input_shape[0]
+    if len(first) != len(second):
+        raise ValueError(f"{what}: cannot infer the output shape (its rank depends on unknown "
+                         f"input axes); pass `output_shape`")
+    return (batch,) + tuple(a if a == b else None for a, b in zip(first[1:], second[1:]))
+
+
+def _dummy_output_shape(run, input_shape, unknown: int, what: str) -> tuple:
+    def ones(shape):
+        return Tensor(np.ones([unknown if d is None else d for d in shape], dtype=K.floatx()))
+    dummy = [ones(s) for s in input_shape] if isinstance(input_shape, list) else \
+        ones(input_shape)
+    try:
+        with no_grad(), np.errstate(all="ignore"):
+            out = run(dummy)
+    except Exception as err:  # the user's function: any failure means "cannot infer"
+        raise ValueError(f"{what}: cannot infer the output shape by running the function on "
+                         f"inputs of shape {input_shape} ({type(err).__name__}: {err}); pass "
+                         f"`output_shape`") from err
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{what}: the function must return one Tensor, got "
+                        f"{type(out).__name__}; pass `output_shape` for other outputs")
+    return tuple(out.shape)

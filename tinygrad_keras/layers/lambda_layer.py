@@ -1,12 +1,13 @@
 """``Lambda``: wrap any function of Tensors as a layer (``keras.layers.core.Lambda``)."""
 from __future__ import annotations
 
-import numpy as np
-
-from .. import backend as K
-from ..autodiff import Tensor, no_grad
 from ..engine.topology import Layer
-from ._common import accepts_mask, deserialize_function, serialize_function
+from ._common import (
+    accepts_mask,
+    deserialize_function,
+    infer_output_shape,
+    serialize_function,
+)
 
 
 class Lambda(Layer):
@@ -46,7 +47,7 @@ class Lambda(Layer):
 
     def get_output_shape_for(self, input_shape):
         if self._output_shape is None:
-            return self._infer_output_shape(input_shape)
+            return infer_output_shape(self.call, input_shape, f"Lambda layer {self.name}")
         if callable(self._output_shape):
             shape = self._output_shape(input_shape)
             if not isinstance(shape, (tuple, list)):
@@ -56,30 +57,6 @@ class Lambda(Layer):
                 [tuple(s) for s in shape]
         batch = input_shape[0][0] if isinstance(input_shape, list) else input_shape[0]
         return (batch,) + self._output_shape
-
-    def _infer_output_shape(self, input_shape):
-        """Run the function twice on ones, unknown axes sized 2 then 3; output axes that
-        differ between the runs are unknown (``None``)."""
-        first, second = self._dummy_shape(input_shape, 2), self._dummy_shape(input_shape, 3)
-        batch = input_shape[0][0] if isinstance(input_shape, list) else input_shape[0]
-        if first == second:
-            return (batch,) + first[1:]
-        if len(first) != len(second):
-            raise ValueError(f"{self.name}: cannot infer the output shape (its rank depends on "
-                             f"unknown input axes); pass `output_shape`")
-        return (batch,) + tuple(a if a == b else None for a, b in zip(first[1:], second[1:]))
-
-    def _dummy_shape(self, input_shape, unknown: int) -> tuple:
-        def ones(shape):
-            return Tensor(np.ones([unknown if d is None else d for d in shape], dtype=K.floatx()))
-        dummy = [ones(s) for s in input_shape] if isinstance(input_shape, list) else \
-            ones(input_shape)
-        with no_grad(), np.errstate(all="ignore"):
-            out = self.call(dummy)
-        if isinstance(out, (list, tuple)):
-            raise TypeError(f"{self.name}: a function with several outputs needs an explicit "
-                            f"`output_shape`")
-        return tuple(out.shape)
 
     def get_config(self) -> dict:
         function, function_type = serialize_function(self.function)

@@ -13,7 +13,7 @@ dot       two; equal size on the two ``dot_axes``     ``a`` without its dot axis
                                                       ``b[1:]`` without its dot axis;
                                                       ``(None, 1)`` if nothing is left
 cos       two, identical shapes                       as ``dot``
-callable  anything                                    ``output_shape`` (required)
+callable  anything                                    ``output_shape``, or inferred
 ========  ==========================================  ===============================
 
 Departure from 1.2.2, on purpose: for ``'cos'`` Keras 1.2.2 declares the dot
@@ -22,6 +22,10 @@ Here the computed tensor has the declared shape, so the next layer gets what the
 model summary says.  For 2-D inputs the values are those of 1.2.2; for 3-D
 inputs ``cos`` is the true cosine of every pair of rows (1.2.2's formula there is
 not a cosine).
+
+Also beyond 1.2.2: a callable mode without ``output_shape`` gets its shape by a
+trial run on dummy inputs (1.2.2 raised), so the quick-start guide's
+``Merge([left, right], mode=lambda x: x[0] - x[1])`` works.
 """
 from __future__ import annotations
 
@@ -31,7 +35,12 @@ from .. import backend as K
 from ..autodiff import Tensor
 from ..autodiff import functional as F
 from ..engine.topology import Layer
-from ._common import accepts_mask, deserialize_function, serialize_function
+from ._common import (
+    accepts_mask,
+    deserialize_function,
+    infer_output_shape,
+    serialize_function,
+)
 
 _MODES = ("sum", "mul", "concat", "ave", "cos", "dot", "max")
 _SAME_SHAPE_MODES = ("sum", "mul", "ave", "cos", "max")
@@ -228,9 +237,8 @@ class Merge(Layer):
             shape = self._output_shape(shapes)
             return tuple(shape) if not isinstance(shape, list) else shape
         if self._output_shape is None:
-            raise ValueError(f"The Merge layer {self.name} has a callable `mode` argument, and "
-                             f"its output shape cannot be inferred: pass a shape tuple (or a "
-                             f"callable) `output_shape` to Merge.")
+            # 1.2.2 raised here; the quick-start guide's `mode=lambda x: x[0] - x[1]` needs it
+            return infer_output_shape(self.call, shapes, f"Merge layer {self.name}")
         return (shapes[0][0],) + tuple(self._output_shape)
 
     def compute_mask(self, inputs, mask=None):
