@@ -90,6 +90,13 @@ def test_srelu_three_pieces():
     assert_allclose(layer(Tensor(x)).data, expected, rtol=1e-6, atol=1e-6)
 
 
+def test_srelu_config_stores_initializer_names():
+    from tinygrad_keras import initializations
+    config = A.SReLU(a_right_init=initializations.get("uniform")).get_config()
+    assert config["a_right_init"] == "uniform" and config["t_left_init"] == "zero"
+    assert A.SReLU.from_config(config).get_config() == config
+
+
 def test_masks_pass_through():
     mask = Tensor(np.array([True, False]))
     x = Tensor(rand(2, 3))

@@ -231,6 +231,16 @@ def test_incompatible_shapes_are_refused_at_construction_naming_layer_and_shapes
         merge([Input(shape=(3,))] * 3, mode="dot")
 
 
+def test_merge_of_plain_layers_uses_their_outputs():
+    a, b = Input(shape=(3,)), Input(shape=(3,))
+    left, right = Dense(2), Dense(2)
+    left(a)
+    right(b)
+    merged = Merge([left, right], mode="concat")
+    assert merged.output_shape == (None, 4)
+    assert merged.inbound_nodes[0].inbound_layers == [left, right]
+
+
 def test_bad_mode_and_too_few_layers():
     with pytest.raises(ValueError, match="invalid merge mode"):
         Merge(mode="median")

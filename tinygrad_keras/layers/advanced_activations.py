@@ -165,9 +165,14 @@ class SReLU(_Activation):
         return self.t_left + centre + (x - t_right).relu() * self.a_right
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "t_left_init": self.t_left_init,
-                "a_left_init": self.a_left_init, "t_right_init": self.t_right_init,
-                "a_right_init": self.a_right_init, "shared_axes": self.shared_axes}
+        inits = {f"{part}_init": _init_name(getattr(self, f"{part}_init"))
+                 for part in ("t_left", "a_left", "t_right", "a_right")}
+        return {**super().get_config(), **inits, "shared_axes": self.shared_axes}
+
+
+def _init_name(init) -> str:
+    """An initializer as stored in a config: names stay names, functions by name."""
+    return init if isinstance(init, str) else name_of(init)
 
 
 __all__ = ["ELU", "LeakyReLU", "PReLU", "ParametricSoftplus", "SReLU", "ThresholdedReLU"]
