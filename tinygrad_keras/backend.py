@@ -1,9 +1,16 @@
 """The Keras 1 backend (``import keras.backend as K``) on tinygrad_keras Tensors.
 
 There is no symbolic graph: every function here takes and returns Tensors and
-runs at once.  This first part holds the global configuration (floatx, epsilon,
+runs at once.  This file holds the global configuration (floatx, epsilon,
 image ordering, the learning phase, name counters) and variables; the math
-functions follow below it.
+functions live in ``tinygrad_keras/_backend/`` (one file per topic: creation,
+math_ops, shape_ops, nn, conv, graph) and are re-exported here, so users write
+``K.sum``, ``K.batch_dot``, ``K.function`` as in Keras 1.
+
+>>> from tinygrad_keras import backend as K
+>>> x = K.variable([[1.0, 2.0], [3.0, 4.0]])
+>>> K.eval(K.sum(K.square(x), axis=1)).tolist()
+[5.0, 25.0]
 """
 from __future__ import annotations
 
@@ -134,10 +141,13 @@ def is_keras_tensor(x) -> bool:
 
 
 # ---- the math part: split by topic into tinygrad_keras/_backend/ -----------------
+from ._backend.conv import *
 from ._backend.creation import *
+from ._backend.graph import *
 from ._backend.math_ops import *
 from ._backend.nn import *
+from ._backend.shape_ops import *
 
 __all__ = [name for name in dir() if not name.startswith("_")]
-# silence "imported but unused" for names kept for the math part below
+# F and no_grad stay importable from here for code written against the first version
 _ = (F, no_grad)

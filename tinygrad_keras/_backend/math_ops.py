@@ -7,8 +7,6 @@ gradient is zero almost everywhere).
 """
 from __future__ import annotations
 
-import builtins
-
 import numpy as np
 
 from .. import backend as K
@@ -77,24 +75,8 @@ def min(x, axis=None, keepdims=False):
 
 
 def prod(x, axis=None, keepdims=False) -> Tensor:
-    """Product over ``axis``, as a halving tree of multiplications.
-
-    Composed from Mul so that the gradient is right even with zeros in ``x``
-    (``exp(sum(log))`` would not be); the tree keeps the graph log2(n) deep.
-    """
-    x = _t(x)
-    axes = tuple(range(x.ndim)) if axis is None else tuple(int(a) % builtins.max(x.ndim, 1) for a in np.atleast_1d(axis))
-    kept = [i for i in range(x.ndim) if i not in axes]
-    moved = F.transpose(x, tuple(axes) + tuple(kept))
-    flat = F.reshape(moved, (-1,) + tuple(x.shape[i] for i in kept))
-    while flat.shape[0] > 1:
-        half = flat.shape[0] // 2
-        paired = flat[:half] * flat[half:2 * half]
-        flat = F.concatenate([paired, flat[2 * half:]], axis=0) if flat.shape[0] % 2 else paired
-    out = flat[0] if flat.shape[0] == 1 else Tensor(np.ones(flat.shape[1:], dtype=x.dtype))
-    if keepdims:
-        out = F.reshape(out, tuple(1 if i in axes else n for i, n in enumerate(x.shape)))
-    return out
+    """Product over ``axis`` (exact gradient even with zeros in ``x``)."""
+    return F.prod(_t(x), axis=axis, keepdims=keepdims)
 
 
 def var(x, axis=None, keepdims=False):

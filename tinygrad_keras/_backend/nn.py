@@ -2,8 +2,9 @@
 
 All compose Tensor operations (no gradient code here).  Numerically delicate
 ones are written so that they never overflow: softplus and the logit
-crossentropies use ``max(x, 0) + log(1 + exp(-|x|))``, softmax shifts by the
-row maximum, and probability crossentropies clip to ``[eps, 1 - eps]``.
+crossentropies use ``max(x, 0) + log(1 + exp(-|x|))``, softmax and log-softmax
+are the max-shifted primitives, and probability crossentropies clip to
+``[eps, 1 - eps]``.
 The crossentropies take ``(output, target)``, the Keras 1 order.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ..autodiff import Tensor
 from ..autodiff import functional as F
 
 __all__ = [
+    "batch_normalization",
     "binary_crossentropy",
     "categorical_crossentropy",
     "dropout",
@@ -23,6 +25,7 @@ __all__ = [
     "in_top_k",
     "l2_normalize",
     "log_softmax",
+    "normalize_batch_in_training",
     "relu",
     "sigmoid",
     "softmax",
@@ -35,15 +38,6 @@ __all__ = [
 
 def _t(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
-
-
-def _shift(x: Tensor, axis: int) -> Tensor:
-    """``x`` minus its maximum along ``axis``, the shift treated as a constant.
-
-    Softmax is invariant to the shift, so its gradient through the shift is
-    exactly zero; not recording it saves a Max node per call.
-    """
-    return x - Tensor(np.max(x.data, axis=axis, keepdims=True))
 
 
 # ---- activations ---------------------------------------------------------------------
@@ -71,14 +65,12 @@ def elu(x, alpha=1.0) -> Tensor:
 
 def softmax(x, axis: int = -1) -> Tensor:
     """``exp(x) / sum(exp(x))`` along ``axis`` (max-shifted, so it never overflows)."""
-    e = F.exp(_shift(_t(x), axis))
-    return e / e.sum(axis=axis, keepdims=True)
+    return F.softmax(_t(x), axis=axis)
 
 
 def log_softmax(x, axis: int = -1) -> Tensor:
-    """``log(softmax(x))`` computed as ``s - log(sum(exp(s)))`` with ``s`` max-shifted."""
-    s = _shift(_t(x), axis)
-    return s - F.log(F.exp(s).sum(axis=axis, keepdims=True))
+    """``log(softmax(x))`` along ``axis``, max-shifted (never ``log(0)``)."""
+    return F.log_softmax(_t(x), axis=axis)
 
 
 def softplus(x) -> Tensor:
@@ -122,6 +114,24 @@ def dropout(x, level: float, noise_shape=None, seed=None) -> Tensor:
     shape = x.shape if noise_shape is None else tuple(noise_shape)
     keep = rng.uniform(0.0, 1.0, size=shape) < 1.0 - level
     return x * (keep / (1.0 - level)).astype(x.dtype)
+
+
+def batch_normalization(x, mean, var, beta, gamma, epsilon: float = 1e-3) -> Tensor:
+    """``(x - mean) / sqrt(var + epsilon) * gamma + beta`` (all broadcast against ``x``)."""
+    x = _t(x)
+    return (x - mean) / F.sqrt(var + epsilon) * gamma + beta
+
+
+def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon: float = 1e-3):
+    """Normalise ``x`` by its own mean and (population) variance over ``reduction_axes``;
+    returns ``(normed, mean, var)``, the statistics with the reduced axes removed."""
+    x = _t(x)
+    axes = tuple(reduction_axes)
+    mean = x.mean(axis=axes, keepdims=True)
+    var = F.square(x - mean).mean(axis=axes, keepdims=True)
+    normed = batch_normalization(x, mean, var, beta, gamma, epsilon)
+    kept = tuple(n for i, n in enumerate(x.shape) if i not in {a % x.ndim for a in axes})
+    return normed, F.reshape(mean, kept), F.reshape(var, kept)
 
 
 def l2_normalize(x, axis: int) -> Tensor:

@@ -1,0 +1,221 @@
+"""Backend functions about graphs and training: placeholders, ``function``, ``gradients``,
+``switch``, the recurrent loop ``rnn`` and in-place variable updates.
+
+Nothing here is symbolic in the TensorFlow sense.  ``placeholder`` returns a
+KerasTensor (an ``Input``), and ``function(inputs, outputs)`` replays the layer
+calls recorded between such KerasTensors on the arrays it is given.  The learning
+phase may be one of the inputs (``K.function([model.input, K.learning_phase()],
+[layer.output])``); its value is used as the phase during the call.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import backend as K
+from ..autodiff import Tensor, no_grad
+from ..autodiff import functional as F
+from ..autodiff.engine import toposort
+
+__all__ = ["Function", "function", "gradients", "moving_average_update", "placeholder", "rnn",
+           "stop_gradient", "switch", "update", "update_add", "update_sub"]
+
+
+def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
+    """A symbolic input (an ``Input`` KerasTensor) of full ``shape`` (batch axis included)."""
+    from ..engine.topology import Input
+    if shape is None:
+        if ndim is None:
+            raise ValueError("placeholder needs a `shape` or an `ndim`")
+        shape = (None,) * ndim
+    return Input(batch_shape=tuple(shape), dtype=dtype, name=name, sparse=sparse)
+
+
+# ---- K.function ---------------------------------------------------------------------
+class Function:
+    """``f(values) -> [arrays]``: the ``outputs`` KerasTensors computed from ``inputs``.
+
+    Runs the recorded layer calls between them (without building a backward
+    graph), then applies ``updates`` (pairs ``(variable, new_value)``).
+    """
+
+    def __init__(self, inputs, outputs, updates=()):
+        for what, value in (("inputs", inputs), ("outputs", outputs), ("updates", updates)):
+            if not isinstance(value, (list, tuple)):
+                raise TypeError(f"K.function: `{what}` should be a list or tuple, got "
+                                f"{type(value).__name__}")
+        self.inputs, self.outputs, self.updates = list(inputs), list(outputs), list(updates)
+        for out in self.outputs:
+            if not K.is_keras_tensor(out):
+                raise TypeError(f"K.function: outputs must be KerasTensors (layer outputs such as "
+                                f"model.layers[i].output); got {type(out).__name__}. An eager "
+                                f"Tensor is already a value and cannot be recomputed.")
+
+    def __call__(self, values):
+        if not isinstance(values, (list, tuple)):
+            raise TypeError("K.function: call it with a list of input values")
+        if len(values) != len(self.inputs):
+            raise ValueError(f"K.function expects {len(self.inputs)} input value(s), "
+                             f"got {len(values)}")
+        feeds, phase = {}, K.learning_phase()
+        for inp, value in zip(self.inputs, values):
+            if K.is_keras_tensor(inp):
+                feeds[id(inp)] = (Tensor(np.asarray(value, dtype=inp.dtype)), None)
+            else:                       # the learning-phase slot (a plain 0/1)
+                phase = int(np.asarray(value))
+        previous = K.learning_phase()
+        K.set_learning_phase(phase)
+        try:
+            with no_grad():
+                results = [self._evaluate(feeds, out).data for out in self.outputs]
+                for variable, new_value in self.updates:
+                    new = self._evaluate(feeds, new_value) if K.is_keras_tensor(new_value) \
+                        else new_value
+                    update(variable, new)
+        finally:
+            K.set_learning_phase(previous)
+        return results
+
+    @staticmethod
+    def _evaluate(feeds: dict, target) -> Tensor:
+        """Run the layer calls that lead to ``target``, starting from the fed tensors."""
+        from ..engine.container import toposort_nodes
+        values = dict(feeds)
+        for node in toposort_nodes([target]):
+            if all(id(t) in values for t in node.output_tensors):
+                continue
+            if not node.inbound_layers or any(id(t) not in values for t in node.input_tensors):
+                continue                # upstream of a fed tensor, or not reachable
+            xs = [values[id(t)] for t in node.input_tensors]
+            x = [v for v, _ in xs] if len(xs) > 1 else xs[0][0]
+            masks = [m for _, m in xs] if len(xs) > 1 else xs[0][1]
+            if isinstance(masks, list) and all(m is None for m in masks):
+                masks = None
+            out, out_mask = node.outbound_layer.run(x, masks)
+            outs = out if isinstance(out, list) else [out]
+            out_masks = out_mask if isinstance(out_mask, list) else [out_mask] * len(outs)
+            for t, v, m in zip(node.output_tensors, outs, out_masks):
+                values[id(t)] = (v, m)
+        if id(target) not in values:
+            raise ValueError(f"K.function: {target!r} cannot be computed from the given inputs; "
+                             f"pass the input it depends on (e.g. model.input)")
+        return values[id(target)][0]
+
+
+def function(inputs, outputs, updates=(), **kwargs) -> Function:
+    """A callable computing ``outputs`` from ``inputs`` (lists of KerasTensors)."""
+    return Function(inputs, outputs, updates)
+
+
+# ---- gradients -------------------------------------------------------------------------
+def gradients(loss: Tensor, variables) -> list:
+    """``d sum(loss) / d v`` for each ``v`` in ``variables``, as constant Tensors.
+
+    Runs a backward pass over ``loss``'s recorded graph (kept, so it can be used
+    again) without changing any ``.grad`` that existed before.  A variable the
+    loss does not depend on gets zeros.  To differentiate with respect to an
+    input, create it with ``requires_grad=True`` before computing the loss.
+    """
+    variables = list(variables)
+    if not loss.requires_grad:
+        return [Tensor(np.zeros_like(v.data)) for v in variables]
+    touched = {id(t): t for t in toposort(loss) if t.is_leaf}
+    touched.update({id(v): v for v in variables})
+    saved = {key: t.grad for key, t in touched.items()}
+    for t in touched.values():
+        t.grad = None
+    for v in variables:
+        if not v.is_leaf:
+            v.retain_grad()
+    try:
+        loss.backward(np.ones_like(loss.data), retain_graph=True)
+        grads = [Tensor(v.grad if v.grad is not None else np.zeros_like(v.data))
+                 for v in variables]
+    finally:
+        for key, t in touched.items():
+            t.grad = saved[key]
+    return grads
+
+
+def stop_gradient(x) -> Tensor:
+    """The same values, with no gradient flowing back through them."""
+    return x.detach() if isinstance(x, Tensor) else Tensor(x)
+
+
+def switch(condition, then_expression, else_expression):
+    """``then`` if the scalar ``condition`` is true, else ``else`` (callables are called);
+    a non-scalar condition selects elementwise."""
+    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.size == 1:
+        chosen = then_expression if bool(cond) else else_expression
+        return chosen() if callable(chosen) else chosen
+    then_value = then_expression() if callable(then_expression) else then_expression
+    else_value = else_expression() if callable(else_expression) else else_expression
+    return F.where(cond.astype(bool), then_value, else_value)
+
+
+# ---- in-place updates ---------------------------------------------------------------------
+def update(x: Tensor, new_x) -> Tensor:
+    """Overwrite the variable ``x`` with ``new_x`` (no graph is recorded)."""
+    value = new_x.data if isinstance(new_x, Tensor) else new_x
+    x.data = np.array(np.broadcast_to(value, x.shape), dtype=x.dtype)
+    return x
+
+
+def update_add(x: Tensor, increment) -> Tensor:
+    inc = increment.data if isinstance(increment, Tensor) else increment
+    return update(x, x.data + inc)
+
+
+def update_sub(x: Tensor, decrement) -> Tensor:
+    dec = decrement.data if isinstance(decrement, Tensor) else decrement
+    return update(x, x.data - dec)
+
+
+def moving_average_update(variable: Tensor, value, momentum: float) -> Tensor:
+    """``variable <- momentum * variable + (1 - momentum) * value`` in place."""
+    v = value.data if isinstance(value, Tensor) else np.asarray(value)
+    return update(variable, variable.data * momentum + v * (1.0 - momentum))
+
+
+# ---- the recurrent loop ------------------------------------------------------------------
+def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, constants=None,
+        unroll=False, input_length=None):
+    """Run ``step_function(x_t, states + constants) -> (output_t, new_states)`` over time.
+
+    ``inputs`` is ``(B, T, ...)``.  Returns ``(last_output, outputs, new_states)``
+    with ``outputs`` of shape ``(B, T, ...)`` (in processing order: reversed
+    when ``go_backwards``).  Where ``mask`` ``(B, T)`` (or ``(B, T, 1)``) is 0,
+    the step keeps the previous states and outputs ``states[0]``, the previous
+    output (Keras 1.2.2 on TensorFlow).  ``unroll``/``input_length`` are accepted
+    for compatibility: the loop is always a Python loop.
+    """
+    inputs = inputs if isinstance(inputs, Tensor) else Tensor(inputs)
+    if inputs.ndim < 3:
+        raise ValueError(f"rnn: inputs should be at least 3D (batch, time, ...), got shape "
+                         f"{inputs.shape}")
+    states, constants = list(initial_states), list(constants or [])
+    steps = range(inputs.shape[1] - 1, -1, -1) if go_backwards else range(inputs.shape[1])
+    keep = _step_masks(mask, inputs.shape[:2], states)
+    outputs = []
+    for t in steps:
+        output, new_states = step_function(inputs[:, t], states + constants)
+        new_states = list(new_states)
+        if keep is not None:
+            m = keep[:, t]
+            output = F.where(m.reshape(m.shape + (1,) * (output.ndim - 1)), output, states[0])
+            new_states = [F.where(m.reshape(m.shape + (1,) * (new.ndim - 1)), new, old)
+                          for new, old in zip(new_states, states)]
+        outputs.append(output)
+        states = new_states
+    return outputs[-1], F.stack(outputs, axis=1), states
+
+
+def _step_masks(mask, batch_time: tuple, states: list):
+    """The mask as a boolean ``(B, T)`` array, or None."""
+    if mask is None:
+        return None
+    if not states:
+        raise ValueError("rnn: masking needs initial states (the step function must return "
+                         "the previous output as its first state)")
+    m = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+    return m.reshape(batch_time).astype(bool)
