@@ -76,6 +76,13 @@ def test_dense_on_3d_input_replaces_last_axis():
     assert_allclose(y.data, x @ layer.get_weights()[0], rtol=1e-5)
 
 
+def test_keras_1_import_paths():
+    from tinygrad_keras.layers import Merge, merge
+    from tinygrad_keras.layers.core import Merge as CoreMerge
+    from tinygrad_keras.layers.core import merge as core_merge
+    assert CoreMerge is Merge and core_merge is merge and callable(merge)
+
+
 def test_dense_default_names_count_per_prefix():
     K.reset_uids()
     assert [core.Dense(1).name, core.Dense(1).name, core.Activation("relu").name] == \

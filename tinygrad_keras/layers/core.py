@@ -300,6 +300,7 @@ class ActivityRegularization(Layer):
 
 from .dense_variants import Highway, MaxoutDense, TimeDistributedDense
 from .lambda_layer import Lambda
+from .merge import Merge, merge  # Keras 1.2.2 scripts import Merge from keras.layers.core
 
 __all__ = [
     "Activation",
@@ -311,8 +312,10 @@ __all__ = [
     "Lambda",
     "Masking",
     "MaxoutDense",
+    "Merge",
     "Permute",
     "RepeatVector",
     "Reshape",
     "TimeDistributedDense",
+    "merge",
 ]
