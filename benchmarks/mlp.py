@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""The shared MLP workload through the Keras API, beside PyTorch, in one run.
+
+784-512-512-10 relu, softmax + categorical crossentropy, plain SGD(0.01), batch 128,
+float32, one thread each: tinygrad_keras trains with ``model.train_on_batch`` (the
+shared ``bench_tk.py``), PyTorch with its usual loop (``bench_peers.py --framework
+torch``), each in its own process, alternating for ``--rounds`` rounds.  Reports
+samples/s, the per-round ratio and the median ratio.
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=. \\
+        /tmp/benchvenv/bin/python benchmarks/mlp.py --rounds 3 --profile 15
+
+The interpreter must have torch==2.13.0 (keep it in a private venv, not in the
+project).  ``--profile N`` adds a cProfile of tinygrad_keras ``train_on_batch``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_BENCH = os.environ.get("TK_BENCH_DIR",
+                               os.path.join(os.path.dirname(REPO), "shared", "bench"))
+UNSET = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # this machine's tuning, absent for users
+
+
+def run(cmd: list, timeout: float = 900) -> dict:
+    """Run one benchmark process; its last stdout line is a JSON record."""
+    env = {k: v for k, v in os.environ.items() if k not in UNSET}
+    env["PYTHONPATH"] = REPO + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:3])} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def blas(record: dict) -> str:
+    pools = record.get("threads", {}).get("threadpools")
+    if isinstance(pools, str) or pools is None:
+        return f"unknown (threadpoolctl: {pools})"
+    return "; ".join(f"{p['internal_api']} {p['version']} kernel={p['architecture']} "
+                     f"threads={p['num_threads']}" for p in pools) or "none found"
+
+
+def busy(record: dict) -> float:
+    """CPU cores that other processes used while this one was timed (a shared machine)."""
+    return statistics.median(record.get("others_cores") or [0.0])
+
+
+def profile_keras(top: int) -> None:
+    """cProfile of 30 train_on_batch steps on the same model and data (in this process)."""
+    import cProfile
+    import pstats
+
+    import numpy as np
+
+    from tinygrad_keras.layers import Dense
+    from tinygrad_keras.models import Sequential
+    from tinygrad_keras.optimizers import SGD
+
+    np.random.seed(0)
+    model = Sequential([Dense(512, input_dim=784, activation="relu"),
+                        Dense(512, activation="relu"), Dense(10, activation="softmax")])
+    model.compile(optimizer=SGD(lr=0.01), loss="categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    x = rng.random((128, 784), dtype=np.float32)
+    y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 128)]
+    for _ in range(5):
+        model.train_on_batch(x, y)
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(30):
+        model.train_on_batch(x, y)
+    prof.disable()
+    print(f"\ncProfile of 30 tinygrad_keras train_on_batch steps, top {top} by own time:")
+    pstats.Stats(prof).sort_stats("tottime").print_stats(top)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--bench-dir", default=DEFAULT_BENCH, help="folder of bench_peers.py")
+    ap.add_argument("--min-time", default="1.5", help="seconds per timed repeat")
+    ap.add_argument("--profile", type=int, default=0, metavar="N")
+    args = ap.parse_args()
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    common = ["--workload", "mlp", "--threads", "1", "--repeats", "3", "--warmup", "3",
+              "--min-time", args.min_time]
+    torch_cmd = [sys.executable, os.path.join(args.bench_dir, "bench_peers.py"),
+                 "--framework", "torch"] + common
+    tk_cmd = [sys.executable, os.path.join(args.bench_dir, "bench_tk.py")] + common
+    ratios, tk_rates, torch_rates = [], [], []
+    for i in range(args.rounds):
+        t, k = run(torch_cmd), run(tk_cmd)
+        if i == 0:
+            print(f"tinygrad_keras BLAS: {blas(k)}")
+            print(f"torch {t['versions'].get('torch')}, cpu capability "
+                  f"{t.get('torch_cpu_capability')}, threads {t.get('torch_num_threads')}")
+        tk_rates.append(k["median_samples_per_s"])
+        torch_rates.append(t["median_samples_per_s"])
+        ratios.append(tk_rates[-1] / torch_rates[-1])
+        print(f"round {i}: tinygrad_keras {tk_rates[-1]:.0f}/s ({k['median_step_ms']:.2f} ms/step), "
+              f"torch {torch_rates[-1]:.0f}/s ({t['median_step_ms']:.2f} ms/step), "
+              f"ratio {ratios[-1]:.3f}; peak RSS {k['peak_rss_mib']:.0f} vs "
+              f"{t['peak_rss_mib']:.0f} MiB; other processes used {busy(k):.1f} / "
+              f"{busy(t):.1f} cores meanwhile")
+    print(f"mlp: tinygrad_keras {statistics.median(tk_rates):.0f} samples/s, torch "
+          f"{statistics.median(torch_rates):.0f} samples/s, median ratio "
+          f"{statistics.median(ratios):.3f} of PyTorch (target >= 1.5)")
+    if args.profile:
+        profile_keras(args.profile)
+
+
+if __name__ == "__main__":
+    main()
