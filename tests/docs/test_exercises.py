@@ -93,3 +93,24 @@ def test_tutorial04_logaddexp():
     out.sum().backward()
     assert np.all(np.isfinite(out.data)) and np.all(np.isfinite(big.grad)), (out, big.grad)
     np.testing.assert_allclose(big.grad, [0.5, 0.0, 1.0], atol=1e-3)  # float32 near 1e4
+
+
+def test_tutorial05_scale_shift():
+    from tinygrad_keras.models import Sequential
+    from tinygrad_keras.optimizers import SGD
+    from tinygrad_keras.utils.test_utils import layer_test
+
+    ScaleShift = solution("05_dense_from_primitives").ScaleShift
+    x = np.random.default_rng(1).normal(size=(6, 3, 4)).astype("float32")
+    layer_test(ScaleShift, input_data=x, expected_output=x)  # starts as the identity
+    layer = ScaleShift(input_shape=(4,))
+    model = Sequential([layer])
+    model.compile(SGD(lr=0.2), "mse")
+    assert [w.shape for w in layer.get_weights()] == [(4,), (4,)]
+    gamma, beta = np.array([1, 2, 3, 4], "float32"), np.array([0, 1, 0, -1], "float32")
+    layer.set_weights([gamma, beta])
+    np.testing.assert_allclose(model.predict(x[:, 0]), x[:, 0] * gamma + beta, rtol=1e-6)
+    target = x[:, 0] * 0.5 - 2.0
+    first = model.evaluate(x[:, 0], target, verbose=0)
+    model.fit(x[:, 0], target, nb_epoch=50, batch_size=6, verbose=0)
+    assert model.evaluate(x[:, 0], target, verbose=0) < first / 2, "ScaleShift does not learn"

@@ -1,0 +1,109 @@
+"""Tutorial 5: a Dense layer from primitives.
+
+Run it:  python tutorials/05_dense_from_primitives.py
+"""
+import numpy as np
+
+from tinygrad_keras import Tensor, no_grad
+from tinygrad_keras import backend as K
+from tinygrad_keras.engine import Layer
+from tinygrad_keras.layers import Activation, Dense
+from tinygrad_keras.models import Sequential
+
+np.random.seed(0)
+
+# --8<-- [start:data]
+# Two interleaved half-moons: not linearly separable, so a hidden layer is needed.
+def moons(n: int) -> tuple:
+    t = np.random.uniform(0, np.pi, n)
+    upper = np.random.rand(n) < 0.5
+    x = np.where(upper, np.cos(t), 1 - np.cos(t))
+    y = np.where(upper, np.sin(t), 0.5 - np.sin(t))
+    X = np.stack([x, y], axis=1) + np.random.normal(0, 0.1, (n, 2))
+    return X.astype("float32"), upper.astype("float32").reshape(n, 1)
+
+
+X, Y = moons(400)
+print("data:", X.shape, Y.shape)
+# --8<-- [end:data]
+
+# --8<-- [start:by_hand]
+# A Dense layer is activation(x @ W + b).  Weights are Tensors that require grad.
+def glorot(n_in: int, n_out: int) -> Tensor:
+    limit = np.sqrt(6.0 / (n_in + n_out))
+    return K.variable(np.random.uniform(-limit, limit, (n_in, n_out)))
+
+
+W1, b1 = glorot(2, 16), K.variable(np.zeros(16))
+W2, b2 = glorot(16, 1), K.variable(np.zeros(1))
+params = [W1, b1, W2, b2]
+
+
+def forward(x: Tensor) -> Tensor:
+    hidden = (x @ W1 + b1).tanh()            # (None, 2) -> (None, 16)
+    return (hidden @ W2 + b2).sigmoid()      # (None, 16) -> (None, 1)
+
+
+def bce(y_true: Tensor, y_pred: Tensor) -> Tensor:
+    p = y_pred.clip(1e-7, 1 - 1e-7)          # keep log() finite
+    return -(y_true * p.log() + (1 - y_true) * (1 - p).log()).mean()
+
+
+x, y = Tensor(X), Tensor(Y)
+for step in range(301):
+    loss = bce(y, forward(x))
+    for p in params:
+        p.zero_grad()
+    loss.backward()
+    with no_grad():                          # the update is not part of the graph
+        for p in params:
+            p.data -= 0.5 * p.grad
+    if step % 100 == 0:
+        print(f"step {step:3d}  loss {float(loss.data):.4f}")
+accuracy = float(((forward(x).data > 0.5) == (Y > 0.5)).mean())
+print(f"by hand: training accuracy {accuracy:.3f}")
+# --8<-- [end:by_hand]
+
+# --8<-- [start:custom_layer]
+class MyDense(Layer):
+    """``x @ W + b`` as a Keras 1 layer.
+
+    Input shape ``(None, input_dim)``, output shape ``(None, output_dim)``;
+    weights ``[W (input_dim, output_dim), b (output_dim,)]``.
+    """
+
+    def __init__(self, output_dim, **kwargs):
+        self.output_dim = output_dim
+        super().__init__(**kwargs)
+
+    def build(self, input_shape):
+        self.W = self.add_weight((input_shape[-1], self.output_dim), "glorot_uniform",
+                                 name=f"{self.name}_W")
+        self.b = self.add_weight((self.output_dim,), "zero", name=f"{self.name}_b")
+
+    def call(self, x, mask=None):
+        return x @ self.W + self.b
+
+    def get_output_shape_for(self, input_shape):
+        return (input_shape[0], self.output_dim)
+
+    def get_config(self):
+        return dict(super().get_config(), output_dim=self.output_dim)
+
+
+model = Sequential([MyDense(16, input_shape=(2,)), Activation("tanh"),
+                    MyDense(1), Activation("sigmoid")])
+model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
+model.set_weights([p.data for p in params])   # start from the hand-trained weights
+print("Sequential of MyDense, same weights: accuracy",
+      round(model.evaluate(X, Y, verbose=0)[1], 3))
+# --8<-- [end:custom_layer]
+
+# --8<-- [start:builtin]
+builtin = Sequential([Dense(16, input_dim=2, activation="tanh"),
+                      Dense(1, activation="sigmoid")])
+builtin.set_weights(model.get_weights())
+same = np.allclose(builtin.predict(X), model.predict(X), atol=1e-6)
+print("built-in Dense gives the same predictions:", same)
+print("weights:", [(w.name, w.shape) for w in builtin.layers[0].trainable_weights])
+# --8<-- [end:builtin]
