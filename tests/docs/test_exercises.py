@@ -114,3 +114,23 @@ def test_tutorial05_scale_shift():
     first = model.evaluate(x[:, 0], target, verbose=0)
     model.fit(x[:, 0], target, nb_epoch=50, batch_size=6, verbose=0)
     assert model.evaluate(x[:, 0], target, verbose=0) < first / 2, "ScaleShift does not learn"
+
+
+def test_tutorial06_bce_with_logits():
+    from tinygrad_keras import gradcheck
+
+    bce = solution("06_losses_and_stability").bce_with_logits
+    rng = np.random.default_rng(2)
+    z = rng.normal(scale=3, size=(5, 4))
+    t = (rng.random((5, 4)) > 0.5).astype(float)
+    p = 1 / (1 + np.exp(-z))
+    expected = -(t * np.log(p) + (1 - t) * np.log(1 - p))
+    np.testing.assert_allclose(bce(Tensor(t), Tensor(z)).data, expected, rtol=1e-10)
+    assert gradcheck(lambda logits: bce(Tensor(t), logits), Tensor(z + 0.01, requires_grad=True))
+    huge = Tensor(np.array([-1e4, 1e4, -1e4, 1e4], np.float32), requires_grad=True)
+    labels = Tensor(np.array([1.0, 0.0, 0.0, 1.0], np.float32))
+    out = bce(labels, huge)
+    out.sum().backward()
+    np.testing.assert_allclose(out.data, [1e4, 1e4, 0.0, 0.0])
+    np.testing.assert_allclose(huge.grad, [-1.0, 1.0, 0.0, 0.0])  # sigmoid(z) - t
+    assert out.dtype == np.float32
