@@ -167,7 +167,10 @@ def test_fake_home_fills_every_loader(tmp_path, monkeypatch, no_network):
     folder = fake.use_fake_keras_home(tmp_path, monkeypatch)
     assert folder == os.path.join(str(tmp_path), ".keras", "datasets")
     assert os.path.exists(os.path.join(folder, "cifar-10-batches-py.tar.gz"))
-    assert mnist.load_data()[0][0].shape == (600, 28, 28)
+    (x_train, y_train), (x_test, _) = mnist.load_data()
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    band_rows = (x_train[:100] == 255).all(axis=2)  # the label can be read off the image
+    assert all(band_rows[i, 2 * y_train[i]] for i in range(100))
     assert cifar10.load_data()[0][0].shape == (100, 3, 32, 32)
     assert cifar100.load_data()[1][0].shape == (20, 3, 32, 32)
     assert len(reuters.load_data()[0][0]) == 240
