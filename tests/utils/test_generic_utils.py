@@ -106,6 +106,15 @@ def test_terminal_updates_are_throttled_unless_forced(monkeypatch, clock):
     assert out.getvalue().endswith("loss: 2.0000")  # (1 + 3 + 2) / 3
 
 
+def test_terminal_final_draw_is_never_throttled(monkeypatch, clock):
+    out = Terminal()
+    monkeypatch.setattr("sys.stdout", out)
+    bar = Progbar(2, width=2)
+    bar.update(1)
+    bar.update(2)  # same instant: an intermediate draw would be skipped, the final is not
+    assert out.getvalue().endswith("\r2/2 [==] - 0s     \n")  # padded to the ETA line
+
+
 # ---- Progbar elsewhere (file, pipe, notebook) -----------------------------------------
 def test_non_terminal_prints_only_the_final_line(capsys, clock):
     bar = Progbar(6, width=6)
@@ -137,6 +146,17 @@ def test_averages_weight_by_steps():
     bar.update(2, [("a", 1.0)])
     bar.update(10, [("a", 2.0), ("b", 4.0)])
     assert bar.averages() == [("a", (2 * 1.0 + 8 * 2.0) / 10), ("b", 4.0)]
+
+
+def test_func_dump_gives_code_defaults_and_closure():
+    import marshal
+    scale = 3
+
+    def f(x, y=2):
+        return x * y * scale
+    code, defaults, closure = gu.func_dump(f)
+    assert defaults == (2,) and closure == (3,)
+    assert marshal.loads(code.encode("raw_unicode_escape")).co_name == "f"
 
 
 # ---- custom objects ---------------------------------------------------------------------

@@ -9,14 +9,16 @@ Redrawing depends on where stdout goes:
 
 * a terminal (``sys.stdout.isatty()``): as in 1.2.2, the line is rewritten in
   place (``'\\b' * previous width`` then ``'\\r'``, padded with spaces when it
-  got shorter), at most every ``interval`` seconds, newline when done;
+  got shorter), at most every ``interval`` seconds, newline when done (unlike
+  1.2.2 the final draw is never throttled away);
 * anything else (a file, a pipe, a notebook): no ``'\\b'``/``'\\r'`` at all;
-  only the final line (``current >= target``) is printed, once, with its
-  newline, so a log file reads one clean line per epoch.  That final line is
-  never throttled away (in 1.2.2 an unforced final draw could be skipped).
+  only the final line (``current >= target``) is printed, with its
+  newline, so a log file reads one clean line per epoch.  A bar whose target
+  is never reached prints nothing there.
 """
 from __future__ import annotations
 
+import marshal
 import sys
 import time
 
@@ -91,6 +93,18 @@ def get_from_module(identifier, module_params: dict, module_name: str,
 
 def make_tuple(*args):
     return args
+
+
+def func_dump(func) -> tuple:
+    """``(code, defaults, closure)`` of a Python function, as Keras 1.2.2 wrote Lambda configs.
+
+    ``code`` is the marshalled bytecode as a latin-1 string.  There is no
+    ``func_load``: this project never runs code read from a file (a Lambda is
+    rebuilt from ``custom_objects`` instead).
+    """
+    code = marshal.dumps(func.__code__).decode("raw_unicode_escape")
+    closure = tuple(c.cell_contents for c in func.__closure__) if func.__closure__ else None
+    return code, func.__defaults__, closure
 
 
 # ---- progress text (pure functions) ---------------------------------------------------
@@ -194,7 +208,9 @@ class Progbar:
         if self.verbose == 1:
             out = sys.stdout
             if _is_terminal(out):
-                if not force and now - self.last_update < self.interval:
+                # 1.2.2 could also throttle away the final draw (and its newline), gluing
+                # the next print to the bar; the final draw is always made here.
+                if not force and not done and now - self.last_update < self.interval:
                     return
                 self._redraw(out, current, now - self.start, done)
             elif done:
