@@ -274,3 +274,21 @@ def test_a_user_op_returning_too_few_gradients_is_named():
 
     with pytest.raises(RuntimeError, match="TwoInputs.*1 gradients for 2 inputs"):
         TwoInputs.apply(leaf([1.0]), leaf([2.0])).sum().backward()
+
+
+def test_stored_gradients_are_private_writable_arrays():
+    """The engine skips copies where it can; it must never let two .grad share memory,
+    store the caller's upstream array, or store a read-only broadcast view."""
+    a, b = leaf(np.ones(3)), leaf(np.ones(3))
+    upstream = np.ones(3)
+    (a + b).backward(upstream)
+    assert not np.shares_memory(a.grad, b.grad)
+    assert not np.shares_memory(a.grad, upstream) and not np.shares_memory(b.grad, upstream)
+    bias = leaf(np.zeros(3))
+    (leaf(np.ones((4, 3))) + bias.reshape(1, 3)).sum().backward()
+    c = leaf(2.0)
+    c.broadcast_to((5,)).sum().backward()
+    for g in (a.grad, b.grad, bias.grad, c.grad):
+        g *= 2  # an optimizer may scale .grad in place
+    assert a.grad.tolist() == [2.0, 2.0, 2.0] and b.grad.tolist() == [2.0, 2.0, 2.0]
+    assert bias.grad.tolist() == [8.0, 8.0, 8.0] and c.grad.item() == 10.0

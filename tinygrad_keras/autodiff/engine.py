@@ -66,30 +66,49 @@ def _as_grad_tuple(fn, grads) -> tuple:
     return grads
 
 
+def _store(node, g: np.ndarray, handed: set) -> None:
+    """Accumulate ``g`` into ``node.grad``.  The first gradient is kept without a
+    copy when this pass made it and gave it to nobody else (copying every weight
+    gradient costs more than the bookkeeping); views, read-only broadcasts and
+    arrays already handed out are copied, so ``.grad`` may be changed in place."""
+    if node.grad is not None:
+        node.grad = node.grad + g
+    elif id(g) in handed or g.base is not None or not g.flags.writeable:
+        node.grad = g.copy()
+    else:
+        node.grad = g
+    handed.add(id(node.grad))
+
+
 def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     """Propagate ``grad`` (d loss / d root) to every leaf below ``root``."""
     grads = {id(root): grad}
+    handed = {id(grad)}  # the caller's array is never stored as a .grad
     for node in reversed(toposort(root)):
         g = grads.pop(id(node), None)
         fn = node._fn
         if fn is None:
             if g is not None and node.requires_grad:
-                node.grad = g.copy() if node.grad is None else node.grad + g
+                _store(node, g, handed)
             continue
         if node._retains_grad and g is not None:
-            node.grad = g.copy() if node.grad is None else node.grad + g
+            _store(node, g, handed)
         if g is None:
             continue
         parent_grads = _as_grad_tuple(fn, fn.backward(g))
         for parent, pg, needs in zip(fn.parents, parent_grads, fn.needs_grad):
             if not needs or pg is None:
                 continue
-            pg = unbroadcast(np.asarray(pg), parent.data.shape)
-            if pg.shape != parent.data.shape:
-                raise AssertionError(f"{fn.name}.backward gave a gradient of shape {pg.shape} "
-                                     f"for an input of shape {parent.data.shape}")
-            if pg.dtype != parent.data.dtype:
-                pg = pg.astype(parent.data.dtype)
+            data = parent.data
+            if type(pg) is not np.ndarray:
+                pg = np.asarray(pg)
+            if pg.shape != data.shape:
+                pg = unbroadcast(pg, data.shape)
+                if pg.shape != data.shape:
+                    raise AssertionError(f"{fn.name}.backward gave a gradient of shape "
+                                         f"{pg.shape} for an input of shape {data.shape}")
+            if pg.dtype != data.dtype:
+                pg = pg.astype(data.dtype)
             key = id(parent)
             grads[key] = pg if key not in grads else grads[key] + pg
         if not retain_graph:

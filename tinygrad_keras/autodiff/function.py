@@ -35,7 +35,7 @@ class Function:
 
     def __init__(self, parents: tuple):
         self.parents = parents
-        self.needs_grad = tuple(p.requires_grad for p in parents)
+        self.needs_grad = tuple([p.requires_grad for p in parents])
 
     @property
     def name(self) -> str:
@@ -51,11 +51,15 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options):
         """Run the op on Tensors (or array-likes) and record it if needed."""
-        from .tensor import Tensor
-
-        tensors = tuple(x if isinstance(x, Tensor) else Tensor(x) for x in inputs)
+        # List comprehensions, not generators: this is the per-op hot path.
+        tensors = tuple([x if isinstance(x, Tensor) else Tensor(x) for x in inputs])
         fn = cls(tensors)
-        data = fn.forward(*(t.data for t in tensors), **options)
-        if _state["enabled"] and any(fn.needs_grad):
+        data = fn.forward(*[t.data for t in tensors], **options)
+        if _state["enabled"] and True in fn.needs_grad:
             return Tensor._from_op(data, fn)
         return Tensor._from_op(data, None)
+
+
+# Imported last: tensor.py installs its methods from functional.py, whose ops
+# import Function from this (by then complete) module.
+from .tensor import Tensor  # noqa: E402

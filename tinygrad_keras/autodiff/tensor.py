@@ -179,6 +179,8 @@ class Tensor:
         """Turn a number or array into a constant; a float Tensor imposes its dtype on it."""
         if isinstance(other, Tensor):
             return other
+        if type(other) is float and self.data.dtype.kind == "f":  # the common `x * 0.5`
+            return Tensor._from_op(np.array(other, dtype=self.data.dtype), None)
         arr = np.asarray(other)
         if arr.dtype.kind in "fiub" and self.data.dtype.kind == "f":
             arr = arr.astype(self.data.dtype)

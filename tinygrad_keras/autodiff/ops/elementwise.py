@@ -162,7 +162,7 @@ class Relu(Function):
 
     def forward(self, a):
         self.mask = a > 0
-        return np.where(self.mask, a, 0).astype(a.dtype, copy=False)
+        return np.maximum(a, 0)  # NEP 50: the Python 0 keeps a's dtype
 
     def backward(self, grad):
         return grad * self.mask
