@@ -387,3 +387,10 @@ def test_function_replays_layers_with_the_given_learning_phase():
         K.function([model.layers[3].output], [model.layers[1].output])([out])
     with pytest.raises(TypeError, match="KerasTensors"):
         K.function([model.layers[0].input], [Tensor(x)])
+
+
+def test_map_fn_foldl_foldr():
+    np.testing.assert_allclose(K.map_fn(lambda r: K.sum(r), Tensor(A)).data, A.sum(1))
+    assert float(K.foldl(lambda acc, r: acc * 2 + K.sum(r), Tensor(A), 0.0)) == pytest.approx(
+        (A[0].sum() * 2 + A[1].sum()) * 2 + A[2].sum())
+    np.testing.assert_allclose(K.foldr(lambda acc, r: acc - r, Tensor(A)).data, A[2] - A[1] - A[0])

@@ -16,8 +16,9 @@ from ..autodiff import Tensor, no_grad
 from ..autodiff import functional as F
 from ..autodiff.engine import toposort
 
-__all__ = ["Function", "function", "gradients", "moving_average_update", "placeholder", "rnn",
-           "stop_gradient", "switch", "update", "update_add", "update_sub"]
+__all__ = ["Function", "foldl", "foldr", "function", "gradients", "map_fn",
+           "moving_average_update", "placeholder", "rnn", "stop_gradient", "switch", "update",
+           "update_add", "update_sub"]
 
 
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
@@ -175,6 +176,29 @@ def moving_average_update(variable: Tensor, value, momentum: float) -> Tensor:
     """``variable <- momentum * variable + (1 - momentum) * value`` in place."""
     v = value.data if isinstance(value, Tensor) else np.asarray(value)
     return update(variable, variable.data * momentum + v * (1.0 - momentum))
+
+
+# ---- loops over the first axis ------------------------------------------------------
+def map_fn(fn, elems, name=None) -> Tensor:
+    """``stack([fn(e) for e in elems])`` over the first axis of ``elems``."""
+    elems = elems if isinstance(elems, Tensor) else Tensor(elems)
+    return F.stack([fn(elems[i]) for i in range(elems.shape[0])], axis=0)
+
+
+def foldl(fn, elems, initializer=None, name=None):
+    """``fn(...fn(fn(init, e0), e1)..., en)``; without ``initializer`` it starts from e0."""
+    elems = elems if isinstance(elems, Tensor) else Tensor(elems)
+    items = [elems[i] for i in range(elems.shape[0])]
+    acc = items.pop(0) if initializer is None else initializer
+    for item in items:
+        acc = fn(acc, item)
+    return acc
+
+
+def foldr(fn, elems, initializer=None, name=None):
+    """As :func:`foldl`, from the last element to the first."""
+    elems = elems if isinstance(elems, Tensor) else Tensor(elems)
+    return foldl(fn, F.flip(elems, 0), initializer)
 
 
 # ---- the recurrent loop ------------------------------------------------------------------
