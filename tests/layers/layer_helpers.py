@@ -19,11 +19,14 @@ def _weight_attributes(layer) -> list:
     return [[k for k, v in vars(layer).items() if v is w] for w in layer.trainable_weights]
 
 
-def layer_gradcheck(layer, *inputs, phase: int = 0, check_weights: bool = True) -> bool:
+def layer_gradcheck(layer, *inputs, phase: int = 0, check_weights: bool = True,
+                    reseed: int | None = None) -> bool:
     """gradcheck of ``layer.call`` with respect to its inputs and trainable weights.
 
     ``inputs`` are float64 arrays (several for a Merge).  The layer is built on
     them first; during the check its weight attributes point at gradcheck's copies.
+    ``reseed`` reseeds numpy's generator before every call, so that layers drawing
+    noise (dropout in training) compute the same function each time.
     """
     arrays = [np.asarray(x, dtype=np.float64) for x in inputs]
     tensors = [Tensor(a) for a in arrays]
@@ -41,6 +44,8 @@ def layer_gradcheck(layer, *inputs, phase: int = 0, check_weights: bool = True) 
                 setattr(layer, k, p)
         previous = K.learning_phase()
         K.set_learning_phase(phase)
+        if reseed is not None:
+            np.random.seed(reseed)
         try:
             return layer.call(xs if n > 1 else xs[0])
         finally:

@@ -173,6 +173,23 @@ def test_dropout_gradient_is_the_scaled_mask():
     assert_allclose(x.grad, y.data)  # d(x*m)/dx = m, and y = 1*m
 
 
+def test_gradients_of_activation_dropout_masking_and_activity_regularization():
+    np.random.seed(6)
+    x = np.random.randn(4, 3, 2)
+    assert layer_gradcheck(core.Activation("tanh"), x)
+    assert layer_gradcheck(core.Dropout(0.4), x, phase=1, reseed=0)
+    assert layer_gradcheck(core.Masking(0.5), x)  # no step equals 0.5: away from the jump
+    assert layer_gradcheck(core.ActivityRegularization(l1=0.1), x)
+
+
+def test_masked_steps_get_no_gradient():
+    x = np.ones((1, 3, 2))
+    x[0, 1] = 0.0
+    t = Tensor(x, requires_grad=True)
+    core.Masking(0.0)(t).sum().backward()
+    assert_allclose(t.grad, [[[1, 1], [0, 0], [1, 1]]])
+
+
 def test_dropout_noise_shape_shares_decisions():
     K.set_learning_phase(1)
     y = core.Dropout(0.5, noise_shape=(None, 1, 4))(Tensor(np.ones((6, 5, 4)))).data

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from tests.layers.layer_helpers import layer_gradcheck
 from tinygrad_keras import backend as K
 from tinygrad_keras.autodiff import Tensor
 from tinygrad_keras.layers import noise
@@ -62,6 +63,13 @@ def test_gradient_is_one_for_additive_and_the_noise_for_multiplicative():
     noise.GaussianNoise(0.3)(x).sum().backward()
     K.set_learning_phase(0)
     assert_allclose(x.grad, 1.0)
+
+
+@pytest.mark.parametrize("layer", [noise.GaussianNoise(0.5), noise.GaussianDropout(0.3)])
+@pytest.mark.parametrize("phase", [0, 1])
+def test_gradients(layer, phase):
+    np.random.seed(8)
+    assert layer_gradcheck(layer, np.random.randn(3, 4), phase=phase, reseed=1)
 
 
 def test_bad_arguments():
