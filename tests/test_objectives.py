@@ -157,3 +157,9 @@ def test_aliases_and_get():
     assert objectives.get(custom) is custom
     with pytest.raises(ValueError, match="Invalid objective: 'mean_square_error'.*mse"):
         objectives.get("mean_square_error")
+
+
+def test_float64_target_tensors_do_not_promote_a_float32_loss():
+    for name, (_, y_true, y_pred) in REFERENCE.items():
+        out = objectives.get(name)(Tensor(y_true), Tensor(y_pred.astype(np.float32)))
+        assert out.dtype == np.float32, name

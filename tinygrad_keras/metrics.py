@@ -20,12 +20,7 @@ from . import backend as K
 from . import objectives
 from ._lookup import get_from_table
 from .autodiff import Tensor
-
-
-def _pair(y_true, y_pred) -> tuple:
-    y_pred = y_pred if isinstance(y_pred, Tensor) else Tensor(y_pred)
-    y_true = y_true if isinstance(y_true, Tensor) else y_pred._lift(y_true)
-    return y_true, y_pred
+from .objectives import _pair
 
 
 # ---- accuracies ---------------------------------------------------------------------------

@@ -23,10 +23,14 @@ from .autodiff import Tensor
 
 
 def _pair(y_true, y_pred) -> tuple:
-    """``y_pred`` as a Tensor, ``y_true`` as a constant of its dtype."""
+    """``y_pred`` as a Tensor, ``y_true`` as a constant of its dtype (so float32
+    predictions keep a float32 loss even when the targets arrive as float64)."""
     y_pred = y_pred if isinstance(y_pred, Tensor) else Tensor(y_pred)
-    y_true = y_true if isinstance(y_true, Tensor) else y_pred._lift(y_true)
-    return y_true, y_pred
+    if isinstance(y_true, Tensor):
+        if y_true.dtype == y_pred.dtype or y_true.requires_grad:
+            return y_true, y_pred
+        y_true = y_true.data
+    return y_pred._lift(y_true), y_pred
 
 
 def mean_squared_error(y_true, y_pred):
