@@ -144,6 +144,12 @@ def test_checkpoint_formats_zero_based_epoch_and_logs(tmp_path, capsys):
     assert "Epoch 00001: saving model to " + str(tmp_path / "w.01-0.50.h5") in capsys.readouterr().out
 
 
+def test_checkpoint_filepath_key_missing_from_logs():
+    cb = cbks.ModelCheckpoint("w.{epoch:02d}-{val_loss:.2f}.h5")
+    with pytest.raises(KeyError, match=r"uses \{val_loss\}, but the epoch logs only have \['acc', 'loss'\]"):
+        run_fit([cb], FakeModel(), const_logs, nb_epoch=1)
+
+
 def test_checkpoint_save_best_only_min_and_messages(capsys):
     model = FakeModel()
     losses = [0.5, 0.7, 0.5, 0.2]
@@ -327,3 +333,25 @@ def test_remote_monitor_unreachable_only_warns():
 def test_tensorboard_says_it_needs_tensorflow():
     with pytest.raises(RuntimeError, match="TensorFlow backend"):
         cbks.TensorBoard()
+
+
+# ---- with the real training loop ---------------------------------------------------------
+def test_callbacks_in_a_real_fit(tmp_path, capsys):
+    from tinygrad_keras.layers import Dense
+    from tinygrad_keras.models import Sequential
+    from tinygrad_keras.optimizers import SGD
+    rng = np.random.RandomState(0)
+    x, y = rng.rand(20, 3).astype("float32"), rng.rand(20, 1).astype("float32")
+    model = Sequential([Dense(1, input_dim=3)])
+    model.compile(SGD(lr=0.1), "mse")
+    path = str(tmp_path / "log.csv")
+    # lr 0 from epoch 1 on: the loss stops improving, so patience 0 stops after epoch 2
+    schedule = cbks.LearningRateScheduler(lambda e: 0.1 if e == 0 else 0.0)
+    stop = cbks.EarlyStopping(monitor="loss", patience=0, verbose=1)
+    history = model.fit(x, y, batch_size=8, nb_epoch=10, verbose=2,
+                        callbacks=[schedule, stop, cbks.CSVLogger(path)])
+    assert history.epoch == [0, 1, 2] and set(history.history) == {"loss"}
+    out = capsys.readouterr().out
+    assert re.fullmatch(r"(Epoch [123]/10\n\d+s - loss: \d\.\d{4}\n){3}Epoch 00002: early stopping\n", out)
+    with open(path) as f:
+        assert len(f.read().splitlines()) == 4

@@ -53,7 +53,12 @@ class ModelCheckpoint(Callback):
         if self.epochs_since_last_save < self.period:
             return
         self.epochs_since_last_save = 0
-        filepath = self.filepath.format(epoch=epoch, **logs)
+        try:
+            filepath = self.filepath.format(epoch=epoch, **logs)
+        except KeyError as e:
+            raise KeyError(f"ModelCheckpoint filepath {self.filepath!r} uses {{{e.args[0]}}}, "
+                           f"but the epoch logs only have {sorted(logs)} (and 'epoch'); "
+                           "val_* keys need validation data") from None
         if not self.save_best_only:
             if self.verbose > 0:
                 print("Epoch %05d: saving model to %s" % (epoch, filepath))
