@@ -90,19 +90,37 @@ class _GatedRNN(Recurrent):
     def prepare(self, x):
         """Fuse the weights and draw this batch's dropout masks; return per-step inputs
         (input projections in 'cpu' mode, raw ``x_t`` otherwise)."""
-        self._batch_Ws, self._batch_Us, self._batch_bs = self.gate_blocks()
-        batch, k = x.shape[0], len(self._batch_Ws)
-        w_count = 1 if self.consume_less == "gpu" else k
-        u_count = 1 if self.consume_less == "gpu" else self.gates
-        self._batch_W_masks = dropout_masks((batch, self.input_dim), self.dropout_W, w_count, x.dtype)
-        self._batch_U_masks = dropout_masks((batch, self.output_dim), self.dropout_U, u_count, x.dtype)
-        if self.consume_less == "gpu":
-            self._batch_W_masks = self._batch_W_masks * k
-            self._batch_U_masks = self._batch_U_masks * self.gates
+        Ws, Us, bs, n_w, n_u = self.gate_blocks()
+        if self.folds_hard_sigmoid():
+            # hard_sigmoid(a) = clip(0.2 a + 0.5, 0, 1) and a is linear in the weights:
+            # move 0.2 and 0.5 into the sigmoid-gate blocks once per batch, so that each
+            # step needs one clip instead of three operations.
+            Ws = [w * 0.2 for w in Ws[:n_w]] + Ws[n_w:]
+            Us = [w * 0.2 for w in Us[:n_u]] + Us[n_u:]
+            bs = [b * 0.2 + 0.5 for b in bs[:n_w]] + bs[n_w:]
+        self._batch_Ws, self._batch_Us, self._batch_bs = Ws, Us, bs
+        batch, gpu = x.shape[0], self.consume_less == "gpu"
+        w_masks = dropout_masks((batch, self.input_dim), self.dropout_W, 1 if gpu else len(Ws),
+                                x.dtype)
+        u_masks = dropout_masks((batch, self.output_dim), self.dropout_U,
+                                1 if gpu else self.gates, x.dtype)
+        # 'gpu' shares one mask between all gates
+        self._batch_W_masks = w_masks * len(Ws) if gpu else w_masks
+        self._batch_U_masks = u_masks * self.gates if gpu else u_masks
         seq = time_major(x)
         if self.consume_less == "cpu":
-            seq = project(seq, self._batch_Ws, self._batch_bs, self._batch_W_masks)
+            seq = project(seq, Ws, bs, self._batch_W_masks)
         return unstack_time(seq)
+
+    def folds_hard_sigmoid(self) -> bool:
+        from .. import activations
+        return self.inner_activation is activations.hard_sigmoid
+
+    def gate(self, a):
+        """The inner activation of the sigmoid gates (a clip when hard_sigmoid is folded)."""
+        if self.folds_hard_sigmoid():
+            return F.clip(a, 0.0, 1.0)
+        return self.inner_activation(a)
 
     def input_part(self, x_t):
         """This step's input projection, ``(B, gates * u)``."""
@@ -151,7 +169,7 @@ class SimpleRNN(_GatedRNN):
                 f"Input layer (functional API).")
 
     def gate_blocks(self):
-        return [self.W], [self.U], [self.b]
+        return [self.W], [self.U], [self.b], 0, 0
 
     def prepare(self, x):
         steps = super().prepare(x)
@@ -188,12 +206,14 @@ class GRU(_GatedRNN):
         self.W_h, self.U_h, self.b_h = self._gate_weights("h")
 
     def gate_blocks(self):
-        """``Ws`` (input blocks z, r, h) and ``Us`` = ``[U_zr, U_h]`` (z and r fused)."""
+        """``Ws``/``bs`` (input blocks z, r, h; z and r fused in 'gpu' mode), ``Us`` =
+        ``[U_zr, U_h]``, and how many leading blocks feed sigmoid gates."""
         u = self.output_dim
         if self.consume_less == "gpu":
-            return [self.W], [self.U[:, :2 * u], self.U[:, 2 * u:]], [self.b]
+            return ([self.W[:, :2 * u], self.W[:, 2 * u:]],
+                    [self.U[:, :2 * u], self.U[:, 2 * u:]], [self.b[:2 * u], self.b[2 * u:]], 1, 1)
         return ([self.W_z, self.W_r, self.W_h], [_join([self.U_z, self.U_r]), self.U_h],
-                [self.b_z, self.b_r, self.b_h])
+                [self.b_z, self.b_r, self.b_h], 2, 1)
 
     def step(self, x_t, states):
         h, u = states[0], self.output_dim
@@ -204,7 +224,7 @@ class GRU(_GatedRNN):
         else:
             U_zr = self._batch_Us[0]
             inner = _join([masked(h, mz) @ U_zr[:, :u], masked(h, mr) @ U_zr[:, u:]])
-        zr = self.inner_activation(xz[:, :2 * u] + inner)
+        zr = self.gate(xz[:, :2 * u] + inner)
         z, r = zr[:, :u], zr[:, u:]
         hh = self.activation(xz[:, 2 * u:] + masked(r * h, mh) @ self._batch_Us[1])
         h_new = hh + z * (h - hh)  # = z*h + (1-z)*hh with one op fewer
@@ -270,15 +290,15 @@ class LSTM(_GatedRNN):
 
             def reorder(w):  # gpu layout i, f, c, o -> i, f, o, c
                 return [w[..., :2 * u], w[..., 3 * u:], w[..., 2 * u:3 * u]]
-            return reorder(self.W), reorder(self.U), reorder(self.b)
+            return reorder(self.W), reorder(self.U), reorder(self.b), 2, 2
         return ([self.W_i, self.W_f, self.W_o, self.W_c], [self.U_i, self.U_f, self.U_o, self.U_c],
-                [self.b_i, self.b_f, self.b_o, self.b_c])
+                [self.b_i, self.b_f, self.b_o, self.b_c], 3, 3)
 
     def step(self, x_t, states):
         h, c = states
         u = self.output_dim
         z = self.input_part(x_t) + recur(h, self._batch_Us, self._batch_U_masks)
-        sig = self.inner_activation(z[:, :3 * u])
+        sig = self.gate(z[:, :3 * u])
         g = self.activation(z[:, 3 * u:])
         i, f, o = sig[:, :u], sig[:, u:2 * u], sig[:, 2 * u:]
         c_new = f * c + i * g
