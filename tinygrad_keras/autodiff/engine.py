@@ -33,7 +33,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if stretched:
         grad = grad.sum(axis=stretched, keepdims=True)
-    return grad
+    return np.asarray(grad)  # a full sum gives a numpy scalar, not a 0-d array
 
 
 def toposort(root) -> list:
