@@ -20,16 +20,14 @@ Two implementations compute the same correlation:
 * ``"scipy"``: one ``scipy.signal.correlate`` per (sample, filter, channel).  It is
   obviously right and is the *reference* the tests compare against, but a Python
   loop over B*F*C small images is far too slow for training.
-* ``"im2col"`` (the default): a strided *view* of every receptive field
-  (``numpy.lib.stride_tricks.as_strided``, no copy), flattened once into a matrix
-  and multiplied by the flattened kernel in a single BLAS call.  That one matmul is
-  what makes training a CNN usable; the forward's patch matrix is kept and reused
-  for d w.
+* ``"im2col"`` (the default): every receptive field copied once into a patch
+  matrix (``im2col``), multiplied by the flattened kernel in a single BLAS call.
+  That one matmul is what makes training a CNN usable; the forward's patch matrix
+  is kept and reused for d w (one more matmul).
 """
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from ..function import Function
 
@@ -46,24 +44,32 @@ def out_length(padded: int, k: int, stride: int, dilation: int) -> int:
     return (padded - effective_size(k, dilation)) // stride + 1
 
 
-def windows(xp: np.ndarray, k: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
-    """Every receptive field of ``xp`` (B, C, H, W) as a view (B, C, OH, OW, kh, kw)."""
-    B, C, H, W = xp.shape
-    oh, ow = (out_length(n, kk, s, d) for n, kk, s, d in zip((H, W), k, stride, dilation))
-    sb, sc, sh, sw = xp.strides
-    shape = (B, C, oh, ow, k[0], k[1])
-    strides = (sb, sc, sh * stride[0], sw * stride[1], sh * dilation[0], sw * dilation[1])
-    return as_strided(xp, shape=shape, strides=strides, writeable=False)
+def im2col(xp, k, stride, dilation) -> np.ndarray:
+    """The patch matrix of ``xp`` (B, C, H, W), laid out (C, kh, kw, B, OH, OW) so that
+    it reshapes for free to (C*kh*kw, B*OH*OW).  Filled one kernel offset at a time:
+    kh*kw strided copies whose inner runs are whole output rows (numpy copies those
+    fast, unlike a 6-d strided view whose innermost axis has only kw elements)."""
+    B, C = xp.shape[:2]
+    oh, ow = (out_length(n, kk, s, d) for n, kk, s, d in zip(xp.shape[2:], k, stride, dilation))
+    cols = np.empty((C, k[0], k[1], B, oh, ow), dtype=xp.dtype)
+    xt = xp.transpose(1, 0, 2, 3)
+    for u in range(k[0]):
+        r = u * dilation[0]
+        for v in range(k[1]):
+            c = v * dilation[1]
+            cols[:, u, v] = xt[:, :, r:r + stride[0] * (oh - 1) + 1:stride[0],
+                               c:c + stride[1] * (ow - 1) + 1:stride[1]]
+    return cols
 
 
 def _correlate_im2col(xp, w, stride, dilation):
-    """Fast path; returns ``(out, cols)`` with cols the (B*OH*OW, C*kh*kw) patch matrix."""
+    """Fast path; returns ``(out, cols)``, cols the (C*kh*kw, B*OH*OW) patch matrix."""
     F, C, kh, kw = w.shape
-    win = windows(xp, (kh, kw), stride, dilation)
-    B, _, oh, ow = win.shape[:4]
-    cols = win.transpose(0, 2, 3, 1, 4, 5).reshape(B * oh * ow, C * kh * kw)
-    out = cols @ w.reshape(F, -1).T
-    return out.reshape(B, oh, ow, F).transpose(0, 3, 1, 2), cols
+    cols = im2col(xp, (kh, kw), stride, dilation)
+    B, oh, ow = cols.shape[3:]
+    cols = cols.reshape(C * kh * kw, B * oh * ow)
+    out = w.reshape(F, -1) @ cols                       # one BLAS call
+    return out.reshape(F, B, oh, ow).transpose(1, 0, 2, 3), cols
 
 
 def _correlate_scipy(xp, w, stride, dilation):
@@ -118,8 +124,8 @@ def weight_grad(g, xp, cols, kernel_hw, stride, dilation, impl=None):
     F = g.shape[1]
     kh, kw = kernel_hw
     if cols is not None:
-        g2 = g.transpose(0, 2, 3, 1).reshape(-1, F)
-        return (g2.T @ cols).reshape(F, xp.shape[1], kh, kw)
+        g2 = g.transpose(1, 0, 2, 3).reshape(F, -1)   # free when g came from the fast path
+        return (g2 @ cols.T).reshape(F, xp.shape[1], kh, kw)
     x_swapped = np.ascontiguousarray(xp.transpose(1, 0, 2, 3))     # (C, B, H, W)
     g_swapped = np.ascontiguousarray(g.transpose(1, 0, 2, 3))      # (F, B, OH, OW)
     dw = correlate(x_swapped, g_swapped, dilation, stride, impl)[0]  # (C, F, >=kh, >=kw)

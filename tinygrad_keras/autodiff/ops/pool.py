@@ -1,8 +1,8 @@
 """2-D max and average pooling on (B, C, H, W), with stride and padding.
 
-Both are primitives rather than composites: a pooling window is a strided
-*view* of the input (see ``conv.windows``), which no existing Tensor op can
-express without copying the input once per window position.
+Both are primitives rather than composites: a composite would need one strided
+slice Tensor per window cell plus a chain of ``maximum`` nodes, kh*kw graph nodes
+and copies per pooling, where a primitive loops over the cells on plain arrays.
 
 Padding follows TensorFlow's 'same' (computed by the caller, see
 ``same_padding``): max pooling pads with -inf (a padded cell never wins) and
@@ -17,7 +17,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from .conv import windows
 
 
 def same_padding(size: int, k: int, stride: int, dilation: int = 1) -> tuple:
@@ -36,17 +35,21 @@ def _pad(x, padding, value):
                   constant_values=value)
 
 
-def _scatter_windows(per_cell, padded_shape, stride, padding):
-    """Sum a (B, C, OH, OW, kh, kw) array of per-window-cell gradients back onto
-    the padded input, then drop the padding; loops over the kh*kw offsets only."""
-    B, C, oh, ow, kh, kw = per_cell.shape
-    out = np.zeros(padded_shape, dtype=per_cell.dtype)
-    sh, sw = stride
-    for u in range(kh):
-        for v in range(kw):
-            out[:, :, u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw] += per_cell[..., u, v]
+def _offsets(shape, pool, stride):
+    """For each cell (u, v) of the window: the strided slice of the padded input that
+    holds cell (u, v) of every window.  Pooling is then kh*kw elementwise ops on
+    whole (B, C, OH, OW) slices, which numpy runs far faster than a reduction over
+    a 6-d strided view of the windows."""
+    oh, ow = ((n - k) // s + 1 for n, k, s in zip(shape[2:], pool, stride))
+    return [(slice(None), slice(None), slice(u, u + stride[0] * (oh - 1) + 1, stride[0]),
+             slice(v, v + stride[1] * (ow - 1) + 1, stride[1]))
+            for u in range(pool[0]) for v in range(pool[1])]
+
+
+def _unpad(grad_padded, padding):
     (t, b), (l, r) = padding
-    return out[:, :, t:padded_shape[2] - b, l:padded_shape[3] - r]
+    H, W = grad_padded.shape[2:]
+    return grad_padded[:, :, t:H - b, l:W - r]
 
 
 class MaxPool2D(Function):
@@ -56,20 +59,24 @@ class MaxPool2D(Function):
     """
 
     def forward(self, x, pool=(2, 2), stride=(2, 2), padding=((0, 0), (0, 0))):
-        self.stride, self.padding = stride, padding
-        xp = _pad(x, padding, -np.inf)
-        self.padded_shape = xp.shape
-        win = windows(xp, pool, stride, (1, 1))
-        out = win.max(axis=(4, 5))
-        self.hits = win == out[..., None, None]
+        self.padding = padding
+        self.xp = _pad(x, padding, -np.inf)
+        self.cells = _offsets(self.xp.shape, pool, stride)
+        out = self.xp[self.cells[0]].copy()
+        for cell in self.cells[1:]:
+            np.maximum(out, self.xp[cell], out=out)
+        self.out = out
         return out
 
     def backward(self, grad):
-        count = self.hits.sum(axis=(4, 5))
+        hits = [self.xp[cell] == self.out for cell in self.cells]
+        count = np.sum(hits, axis=0)  # tied maxima share the gradient
         share = (grad / count).astype(grad.dtype, copy=False)
-        per_cell = self.hits * share[..., None, None]
-        self.hits = None
-        return _scatter_windows(per_cell, self.padded_shape, self.stride, self.padding)
+        dxp = np.zeros(self.xp.shape, dtype=grad.dtype)
+        for cell, hit in zip(self.cells, hits):
+            dxp[cell] += hit * share
+        self.xp = self.out = None
+        return _unpad(dxp, self.padding)
 
 
 class AvgPool2D(Function):
@@ -79,14 +86,20 @@ class AvgPool2D(Function):
     """
 
     def forward(self, x, pool=(2, 2), stride=(2, 2), padding=((0, 0), (0, 0))):
-        self.pool, self.stride, self.padding = pool, stride, padding
+        self.padding = padding
         xp = _pad(x, padding, 0)
         self.padded_shape = xp.shape
+        self.cells = _offsets(xp.shape, pool, stride)
         real = _pad(np.ones((1, 1) + x.shape[2:], dtype=x.dtype), padding, 0)
-        self.count = windows(real, pool, stride, (1, 1)).sum(axis=(4, 5))  # (1, 1, OH, OW)
-        return windows(xp, pool, stride, (1, 1)).sum(axis=(4, 5)) / self.count
+        self.count = np.sum([real[cell] for cell in self.cells], axis=0)  # (1, 1, OH, OW)
+        total = xp[self.cells[0]].copy()
+        for cell in self.cells[1:]:
+            total += xp[cell]
+        return total / self.count
 
     def backward(self, grad):
         share = (grad / self.count).astype(grad.dtype, copy=False)
-        per_cell = np.broadcast_to(share[..., None, None], share.shape + tuple(self.pool))
-        return _scatter_windows(per_cell, self.padded_shape, self.stride, self.padding)
+        dxp = np.zeros(self.padded_shape, dtype=grad.dtype)
+        for cell in self.cells:
+            dxp[cell] += share
+        return _unpad(dxp, self.padding)
