@@ -134,3 +134,37 @@ def test_tutorial06_bce_with_logits():
     np.testing.assert_allclose(out.data, [1e4, 1e4, 0.0, 0.0])
     np.testing.assert_allclose(huge.grad, [-1.0, 1.0, 0.0, 0.0])  # sigmoid(z) - t
     assert out.dtype == np.float32
+
+
+def test_tutorial07_digits_classifier():
+    from tinygrad_keras.datasets import digits
+    from tinygrad_keras.utils.np_utils import to_categorical
+
+    np.random.seed(3)
+    (X, y), (Xt, yt) = digits.load_data()
+    X, Xt = X.reshape(-1, 64).astype("float32") / 16, Xt.reshape(-1, 64).astype("float32") / 16
+    model = solution("07_sequential_quickstart").build_classifier(64, 10)
+    assert model.output_shape == (None, 10)
+    history = model.fit(X, to_categorical(y, 10), nb_epoch=10, batch_size=32, verbose=0)
+    assert len(history.history["loss"]) == 10 and "acc" in history.history
+    loss, acc = model.evaluate(Xt, to_categorical(yt, 10), verbose=0)
+    assert acc >= 0.9, acc
+
+
+def test_tutorial08_l1_distance_merge():
+    from tinygrad_keras.layers import Dense, Merge
+    from tinygrad_keras.models import Sequential
+
+    l1_distance = solution("08_merge").l1_distance
+    np.random.seed(4)
+    left, right = Sequential([Dense(3, input_dim=4)]), Sequential([Dense(3, input_dim=4)])
+    model = Sequential([Merge([left, right], mode=l1_distance, output_shape=(1,))])
+    model.compile(optimizer="sgd", loss="mse")
+    assert model.output_shape == (None, 1)
+    x1, x2 = np.random.random((6, 4)), np.random.random((6, 4))
+    a, b = left.predict(x1), right.predict(x2)
+    np.testing.assert_allclose(model.predict([x1, x2]), np.abs(a - b).sum(-1, keepdims=True),
+                               rtol=1e-5)
+    before = model.evaluate([x1, x2], np.zeros((6, 1)), verbose=0)
+    model.fit([x1, x2], np.zeros((6, 1)), nb_epoch=10, batch_size=6, verbose=0)
+    assert model.evaluate([x1, x2], np.zeros((6, 1)), verbose=0) < before
