@@ -46,24 +46,6 @@ _MODES = ("sum", "mul", "concat", "ave", "cos", "dot", "max")
 _SAME_SHAPE_MODES = ("sum", "mul", "ave", "cos", "max")
 
 
-def batch_dot(a, b, axes) -> Tensor:
-    """Per-sample dot product of ``a`` and ``b`` contracting ``a``'s axis ``axes[0]``
-    with ``b``'s axis ``axes[1]`` (the batch axis 0 is kept).
-
-    Output: ``a``'s other axes, then ``b``'s other non-batch axes; a result with
-    only the batch axis becomes ``(B, 1)`` (Keras 1 ``K.batch_dot``).
-    """
-    ax_a, ax_b = axes
-    rest_a = [i for i in range(1, a.ndim) if i != ax_a]
-    rest_b = [i for i in range(1, b.ndim) if i != ax_b]
-    batch, size = a.shape[0], a.shape[ax_a]
-    # bring the contracted axis to the inside of a batched matmul: (B, P, K) @ (B, K, Q)
-    a3 = a.transpose([0] + rest_a + [ax_a]).reshape(batch, -1, size)
-    b3 = b.transpose([0, ax_b] + rest_b).reshape(batch, size, -1)
-    out_shape = (batch,) + tuple(a.shape[i] for i in rest_a) + tuple(b.shape[i] for i in rest_b)
-    return (a3 @ b3).reshape(out_shape if len(out_shape) > 1 else (batch, 1))
-
-
 def _norm_along(x, axis) -> Tensor:
     """Euclidean norm of ``x`` along ``axis`` (that axis removed)."""
     return (x * x).sum(axis=axis).sqrt()
@@ -204,15 +186,15 @@ class Merge(Layer):
         return F.concatenate(xs, axis=self.concat_axis)
 
     def _merge_dot(self, xs):
-        return batch_dot(xs[0], xs[1], self.dot_axes)
+        return K.batch_dot(xs[0], xs[1], self.dot_axes)
 
     def _merge_cos(self, xs):
         a, b = xs
         norm_a, norm_b = _norm_along(a, self.dot_axes[0]), _norm_along(b, self.dot_axes[1])
         # outer product of the per-row norms, laid out like batch_dot's output
-        norms = batch_dot(norm_a.reshape(norm_a.shape + (1,)),
+        norms = K.batch_dot(norm_a.reshape(norm_a.shape + (1,)),
                           norm_b.reshape(norm_b.shape + (1,)), [norm_a.ndim, norm_b.ndim])
-        return batch_dot(a, b, self.dot_axes) / F.maximum(norms, K.epsilon())
+        return K.batch_dot(a, b, self.dot_axes) / F.maximum(norms, K.epsilon())
 
     # ---- shapes and masks --------------------------------------------------------------
     def get_output_shape_for(self, input_shape):
