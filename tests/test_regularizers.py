@@ -57,3 +57,13 @@ def test_get():
     assert regularizers.get("l1", kwargs={"l": 0.3}).l1 == pytest.approx(0.3)
     with pytest.raises(ValueError, match="Invalid regularizer: 'l3'.*l1l2"):
         regularizers.get("l3")
+
+
+def test_eigenvalue_regularizer_is_k_times_the_spectral_norm():
+    w = np.random.RandomState(0).randn(6, 4)
+    reg = regularizers.EigenvalueRegularizer(0.5)
+    penalty = reg(Tensor(w))
+    assert float(penalty) == pytest.approx(0.5 * np.linalg.norm(w, 2), rel=1e-3)
+    assert regularizers.get(reg.get_config()).k == 0.5
+    with pytest.raises(ValueError, match="rank 2"):
+        reg(Tensor(np.ones(3)))
