@@ -185,3 +185,22 @@ def test_safe_pickle_codecs_only_latin1():
     evil = ok.replace(b"latin1", b"utf_16")  # same length, so the pickle stays well-formed
     with pytest.raises(pickle.UnpicklingError, match="encoding 'utf_16'"):
         safe_pickle_loads(evil)
+
+
+def _py2_string(b):
+    return b"U" + bytes([len(b)]) + b  # SHORT_BINSTRING: how Python 2 pickled str
+
+
+def test_safe_pickle_reads_a_python2_numpy_pickle():
+    # Opcodes as Python 2 + numpy 1 wrote the Keras 1 caches: numpy.core module names,
+    # str as byte strings, the array buffer as a str (no _codecs.encode).
+    py2 = (b"\x80\x02}(" + _py2_string(b"data")
+           + b"cnumpy.core.multiarray\n_reconstruct\ncnumpy\nndarray\nK\x00\x85"
+           + _py2_string(b"b") + b"\x87R(K\x01K\x02K\x03\x86cnumpy\ndtype\n" + _py2_string(b"u1")
+           + b"K\x00K\x01\x87R(K\x03" + _py2_string(b"|")
+           + b"NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb\x89" + _py2_string(bytes(range(6)))
+           + b"tb" + _py2_string(b"labels") + b"](K\x01K\x02eu.")
+    as_bytes = safe_pickle_loads(py2, encoding="bytes")  # what mnist/cifar use
+    np.testing.assert_array_equal(as_bytes[b"data"], np.arange(6, dtype="uint8").reshape(2, 3))
+    assert as_bytes[b"labels"] == [1, 2]
+    assert sorted(safe_pickle_loads(py2, encoding="latin1")) == ["data", "labels"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import http.client
 import io
 import os
 import pickle
@@ -97,7 +98,7 @@ def download(origin: str, fpath: str, md5_hash: str | None = None, timeout: floa
         os.replace(tmp_path, fpath)
     except urllib.error.HTTPError as e:
         raise DownloadError(_offline_message(origin, fpath, f"{e.code} -- {e.msg}")) from e
-    except (urllib.error.URLError, OSError, ValueError) as e:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as e:
         if isinstance(e, DownloadError):
             raise
         reason = getattr(e, "reason", e)
