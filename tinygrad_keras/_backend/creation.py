@@ -146,8 +146,8 @@ def count_params(x) -> int:
 
 
 def eval(x) -> np.ndarray:
-    """The value of ``x`` as a numpy array."""
-    return _tensor(x).data
+    """The value of ``x`` as a numpy array (a copy: changing it leaves ``x`` alone)."""
+    return np.array(_tensor(x).data)
 
 
 def print_tensor(x, message: str = ""):
