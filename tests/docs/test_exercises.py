@@ -168,3 +168,21 @@ def test_tutorial08_l1_distance_merge():
     before = model.evaluate([x1, x2], np.zeros((6, 1)), verbose=0)
     model.fit([x1, x2], np.zeros((6, 1)), nb_epoch=10, batch_size=6, verbose=0)
     assert model.evaluate([x1, x2], np.zeros((6, 1)), verbose=0) < before
+
+
+def test_tutorial09_adam_step():
+    from tinygrad_keras import backend as K
+    from tinygrad_keras.optimizers import Adam
+
+    adam_step = solution("09_optimizers").adam_step
+    rng = np.random.default_rng(5)
+    start = rng.normal(size=(3, 2))
+    w = K.variable(start, dtype="float64", name="w")
+    opt = Adam(lr=0.01)
+    p, m, v = start.copy(), np.zeros_like(start), np.zeros_like(start)
+    for t in range(1, 4):
+        w.grad = None
+        (w * w * w).sum().backward()       # gradient 3 w^2, different at every step
+        p, m, v = adam_step(p, 3 * p * p, m, v, t, lr=0.01)
+        opt.update([w])
+        np.testing.assert_allclose(w.data, p, rtol=1e-5, atol=1e-7, err_msg=f"step {t}")

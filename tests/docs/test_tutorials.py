@@ -16,10 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 TUTORIALS = sorted((ROOT / "tutorials").glob("[0-9][0-9]_*.py"))
 
 
-def run_script(path: Path, timeout: float = 120.0, env_extra: dict | None = None):
-    """Run ``path`` with this interpreter from a temporary working directory."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg", **(env_extra or {}))
-    return subprocess.run([sys.executable, str(path)], cwd=str(path.parent), env=env,
+def run_script(path: Path, cwd: Path, timeout: float = 180.0):
+    """Run ``path`` with this interpreter in ``cwd`` (files it writes land there)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    return subprocess.run([sys.executable, str(path)], cwd=str(cwd), env=env,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -28,7 +28,7 @@ def test_there_are_tutorials():
 
 
 @pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
-def test_tutorial_runs(path: Path):
-    proc = run_script(path)
+def test_tutorial_runs(path: Path, tmp_path: Path):
+    proc = run_script(path, tmp_path)
     assert proc.returncode == 0, f"{path.name} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
     assert proc.stdout.strip(), f"{path.name} printed nothing: a tutorial should show its results"
