@@ -19,7 +19,9 @@ import numpy as np
 from .. import backend as K
 from ..autodiff import functional as F
 from .core import config_of, get_activation, get_initializer, get_regularizer, name_of
-from .recurrent_base import (Recurrent, dropout_masks, masked, time_major, unstack_time)
+from ..autodiff import Tensor
+from ..autodiff.ops.recurrent import lstm_cell
+from .recurrent_base import Recurrent, dropout_masks, masked, time_major, unstack_time
 
 __all__ = ["Recurrent", "SimpleRNN", "GRU", "LSTM"]
 
@@ -294,14 +296,40 @@ class LSTM(_GatedRNN):
         return ([self.W_i, self.W_f, self.W_o, self.W_c], [self.U_i, self.U_f, self.U_o, self.U_c],
                 [self.b_i, self.b_f, self.b_o, self.b_c], 3, 3)
 
-    def step(self, x_t, states):
+    def fused_gate(self):
+        """'clip' or 'sigmoid' when the fused LSTM cell computes this layer's steps
+        (activation tanh, inner activation hard_sigmoid or sigmoid), else None."""
+        from .. import activations
+        if self.activation is not activations.tanh:
+            return None
+        if self.folds_hard_sigmoid():
+            return "clip"
+        return "sigmoid" if self.inner_activation is activations.sigmoid else None
+
+    def pack_states(self, states):
+        """With the fused cell the loop carries ``[h, hc]``, ``hc = [h, c]`` side by side."""
+        self._batch_cell = self.fused_gate()
+        if self._batch_cell is None:
+            return states
         h, c = states
-        u = self.output_dim
+        return [h, Tensor(np.concatenate([h.data, c.data], axis=1))]
+
+    def unpack_states(self, states):
+        if self._batch_cell is None:
+            return states
+        return [states[0], states[1][:, self.output_dim:]]
+
+    def step(self, x_t, states):
+        h, u = states[0], self.output_dim
         z = self.input_part(x_t) + recur(h, self._batch_Us, self._batch_U_masks)
+        if self._batch_cell is not None:
+            hc = lstm_cell(z, states[1], self._batch_cell)
+            h_new = hc[:, :u]
+            return h_new, [h_new, hc]
         sig = self.gate(z[:, :3 * u])
         g = self.activation(z[:, 3 * u:])
         i, f, o = sig[:, :u], sig[:, u:2 * u], sig[:, 2 * u:]
-        c_new = f * c + i * g
+        c_new = f * states[1] + i * g
         h_new = o * self.activation(c_new)
         return h_new, [h_new, c_new]
 

@@ -184,11 +184,12 @@ class Recurrent(Layer):
         if x.ndim != 3:
             raise ValueError(f"{self.name} expects input of shape (batch, timesteps, "
                              f"input_dim), got {x.shape}")
-        states = self.initial_states(x)
         try:
+            states = self.pack_states(self.initial_states(x))
             inputs = self.prepare(x)
             last, outputs, final = run_loop(self.step, inputs, states, _mask_array(mask),
                                             self.go_backwards)
+            final = self.unpack_states(final)
         finally:
             self.release_batch()
         if self.stateful:
@@ -198,6 +199,14 @@ class Recurrent(Layer):
         if self.return_sequences:
             return F.stack(outputs, axis=1)
         return last
+
+    def pack_states(self, states: list) -> list:
+        """The states as the step function carries them (a layer may fuse them)."""
+        return states
+
+    def unpack_states(self, states: list) -> list:
+        """Inverse of ``pack_states``: the states as stored by a stateful layer."""
+        return states
 
     def release_batch(self) -> None:
         """Drop what ``prepare`` kept for the steps (fused weights, masks), so that no
