@@ -7,7 +7,7 @@ from tinygrad_keras import Tensor, gradcheck
 from tinygrad_keras import backend as K
 from tinygrad_keras import regularizers
 from tinygrad_keras.layers import GRU, LSTM, SimpleRNN
-from tests.layers.rnn_reference import reference, to_gate_weights
+from tests.layers.rnn_reference import hard_sigmoid, reference, sigmoid, to_gate_weights
 
 CLASSES = {"SimpleRNN": SimpleRNN, "GRU": GRU, "LSTM": LSTM}
 B, T, D, U = 3, 5, 4, 3
@@ -77,6 +77,26 @@ def test_unroll_is_the_same_math(kind):
     b, _ = make_layer(kind, return_sequences=True)
     x = Tensor(data())
     np.testing.assert_array_equal(a(x).data, b(x).data)
+
+
+def softsign(x):
+    return x / (1 + np.abs(x))
+
+
+@pytest.mark.parametrize("kind", ["GRU", "LSTM"])
+@pytest.mark.parametrize("inner", ["sigmoid", "hard_sigmoid"])
+@pytest.mark.parametrize("mode", ["cpu", "gpu"])
+def test_other_activations_take_the_composite_path(kind, inner, mode):
+    """activation != tanh: LSTM cannot use its fused cell; the composite must agree too."""
+    layer, weights = make_layer(kind, mode, activation="softsign", inner_activation=inner,
+                                return_sequences=True)
+    x = data()
+    ref_inner = sigmoid if inner == "sigmoid" else hard_sigmoid
+    want = reference(kind, to_gate_weights(kind, weights), x.astype("float64"),
+                     return_sequences=True, act=softsign, inner=ref_inner)[0]
+    np.testing.assert_allclose(layer(Tensor(x)).data, want, rtol=1e-5, atol=1e-6)
+    if inner == "sigmoid":
+        assert _gradcheck_layer(layer, x[:2, :3])
 
 
 def _gradcheck_layer(layer, x):
