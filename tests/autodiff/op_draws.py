@@ -47,9 +47,11 @@ def reshape(draw):
 
 
 @st.composite
-def transpose(draw):
+def transpose(draw, permutation: bool = False):
+    """``axes`` None (reverse) or a permutation; always a permutation when asked."""
     a = draw(tst.arrays())
-    axes = draw(st.one_of(st.none(), st.permutations(range(a.ndim)).map(tuple)))
+    perm = st.permutations(range(a.ndim)).map(tuple)
+    axes = draw(perm if permutation else st.one_of(st.none(), perm))
     return (a,), {"axes": axes}
 
 

@@ -78,6 +78,9 @@ CASES = [
     opt("transpose", lambda a, axes: a.transpose(axes), np.transpose, D.transpose(),
         covers={"Transpose"}),
     unary("T", lambda a: a.T, np.transpose, covers={"Transpose"}),
+    opt("permute", lambda a, axes: a.permute(*axes), np.transpose, D.transpose(permutation=True),
+        covers={"Transpose"}),
+    unary("flatten", lambda a: a.flatten(), np.ravel, covers={"Reshape"}),
     opt("broadcast_to", lambda a, shape: a.broadcast_to(shape), np.broadcast_to,
         D.broadcast_to(), covers={"BroadcastTo"}),
     opt("getitem_basic", lambda a, index: a[index], lambda a, index: a[index],
@@ -105,6 +108,8 @@ CASES = [
     opt("flip", lambda a, axis: a.flip(axis), np.flip, D.flip(), covers={"GetItem"}),
     # linear algebra and neural-net
     opt("matmul", lambda a, b: a @ b, np.matmul, D.matmul(), covers={"MatMul"}),
+    opt("rmatmul", lambda a, b: a.data @ b, np.matmul, D.matmul(), covers={"MatMul"},
+        grad_inputs=(1,)),
     opt("softmax", lambda a, axis: a.softmax(axis), _np_softmax, D.one_axis(),
         covers={"Softmax"}),
     opt("log_softmax", lambda a, axis: a.log_softmax(axis), _np_log_softmax, D.one_axis(),

@@ -106,6 +106,11 @@ class Tensor:
     def numpy(self) -> np.ndarray:
         return self.data
 
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(t)`` gives the values (no graph: numpy functions do not record)."""
+        arr = self.data if dtype is None else self.data.astype(dtype, copy=False)
+        return arr.copy() if copy else arr
+
     def item(self):
         return self.data.item()
 
