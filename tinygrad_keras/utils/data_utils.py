@@ -96,11 +96,11 @@ def download(origin: str, fpath: str, md5_hash: str | None = None, timeout: floa
             raise DownloadError(f"The file downloaded from {origin} has MD5 {file_md5(tmp_path)}, "
                                 f"expected {md5_hash}")
         os.replace(tmp_path, fpath)
+    except DownloadError:
+        raise
     except urllib.error.HTTPError as e:
         raise DownloadError(_offline_message(origin, fpath, f"{e.code} -- {e.msg}")) from e
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as e:
-        if isinstance(e, DownloadError):
-            raise
         reason = getattr(e, "reason", e)
         raise DownloadError(_offline_message(origin, fpath, f"{reason}")) from e
     finally:
