@@ -81,3 +81,12 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert m.group(1).strip() in ci, f".ci/run does not run the README command {m.group(1)!r}"
     assert os.access(ROOT / ".ci" / "run", os.X_OK) or ci.startswith("#!"), ".ci/run not a script"
+
+
+def test_readme_links_point_to_files():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\(([^)#]+)\)", readme)
+    local = [link for link in links if "://" not in link]
+    assert local, "README links to no docs page"
+    missing = [link for link in local if not (ROOT / link).exists()]
+    assert not missing, f"README links to missing files: {missing}"
