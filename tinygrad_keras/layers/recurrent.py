@@ -52,6 +52,7 @@ class _GatedRNN(Recurrent):
     """What SimpleRNN, GRU and LSTM share: arguments, per-batch preparation, config."""
 
     gates = 1  # number of u-wide blocks in the fused weights
+    fuse_recurrent = True  # join the recurrent blocks into one matrix when masks allow
 
     def __init__(self, output_dim, init="glorot_uniform", inner_init="orthogonal",
                  activation="tanh", inner_activation="hard_sigmoid", W_regularizer=None,
@@ -100,15 +101,22 @@ class _GatedRNN(Recurrent):
             Ws = [w * 0.2 for w in Ws[:n_w]] + Ws[n_w:]
             Us = [w * 0.2 for w in Us[:n_u]] + Us[n_u:]
             bs = [b * 0.2 + 0.5 for b in bs[:n_w]] + bs[n_w:]
-        self._batch_Ws, self._batch_Us, self._batch_bs = Ws, Us, bs
         batch, gpu = x.shape[0], self.consume_less == "gpu"
         w_masks = dropout_masks((batch, self.input_dim), self.dropout_W, 1 if gpu else len(Ws),
                                 x.dtype)
         u_masks = dropout_masks((batch, self.output_dim), self.dropout_U,
                                 1 if gpu else self.gates, x.dtype)
         # 'gpu' shares one mask between all gates
-        self._batch_W_masks = w_masks * len(Ws) if gpu else w_masks
-        self._batch_U_masks = u_masks * self.gates if gpu else u_masks
+        w_masks = w_masks * len(Ws) if gpu else w_masks
+        u_masks = u_masks * self.gates if gpu else u_masks
+        # one mask (or none) for all gates: join the blocks now, once per batch, so
+        # that each step does one matrix product
+        if all(m is w_masks[0] for m in w_masks):
+            Ws, bs, w_masks = [_join(Ws)], [_join(bs)], w_masks[:1]
+        if self.fuse_recurrent and all(m is u_masks[0] for m in u_masks):
+            Us, u_masks = [_join(Us)], u_masks[:1]
+        self._batch_Ws, self._batch_Us, self._batch_bs = Ws, Us, bs
+        self._batch_W_masks, self._batch_U_masks = w_masks, u_masks
         seq = time_major(x)
         if self.consume_less == "cpu":
             seq = project(seq, Ws, bs, self._batch_W_masks)
@@ -197,6 +205,7 @@ class GRU(_GatedRNN):
     """
 
     gates = 3
+    fuse_recurrent = False  # U_h multiplies r * h, not h: kept apart from U_zr
 
     def build(self, input_shape) -> None:
         self.build_states(input_shape)
