@@ -23,7 +23,7 @@ from .engine.container import get_source_inputs
 from .engine.topology import InputLayer, Layer, Node
 from .engine.training import Model
 
-__all__ = ["Sequential", "Model", "model_from_config", "model_from_json", "model_from_yaml"]
+__all__ = ["Model", "Sequential", "model_from_config", "model_from_json", "model_from_yaml"]
 
 
 class Sequential(Model):

@@ -31,7 +31,7 @@ def test_alias_resolves_to_the_same_modules():
     assert keras.models.Sequential is real_models.Sequential
     assert slice_X([[1, 2, 3]], 1)[0] == [2, 3]
     with pytest.raises(ImportError):
-        import keras.no_such_module  # noqa: F401
+        import keras.no_such_module
 
 
 def run_script(tmp_path, body, *args):
@@ -39,7 +39,8 @@ def run_script(tmp_path, body, *args):
     script.write_text(textwrap.dedent(body))
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     return subprocess.run([sys.executable, "-m", "tinygrad_keras", str(script), *args],
-                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+                          check=False, capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=120)
 
 
 def test_main_runs_a_keras_script_with_its_arguments(tmp_path):
@@ -72,9 +73,9 @@ def test_main_shows_the_scripts_traceback(tmp_path):
 
 def test_main_usage(tmp_path):
     env = dict(os.environ, PYTHONPATH=ROOT)
-    result = subprocess.run([sys.executable, "-m", "tinygrad_keras"], capture_output=True,
-                            text=True, env=env, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "tinygrad_keras"], check=False,
+                            capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 2 and "usage" in result.stderr
     missing = subprocess.run([sys.executable, "-m", "tinygrad_keras", str(tmp_path / "no.py")],
-                             capture_output=True, text=True, env=env, timeout=60)
+                             check=False, capture_output=True, text=True, env=env, timeout=60)
     assert missing.returncode == 2 and "no.py" in missing.stderr

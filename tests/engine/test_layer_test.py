@@ -59,7 +59,7 @@ def test_none_dims_replaced_by_small_sizes():
 
 
 def test_get_test_data_shapes_and_classes():
-    (x, y), (xt, yt) = get_test_data(nb_train=50, nb_test=20, input_shape=(4,), nb_class=3)
+    (x, y), (xt, _) = get_test_data(nb_train=50, nb_test=20, input_shape=(4,), nb_class=3)
     assert x.shape == (50, 4) and xt.shape == (20, 4) and set(np.unique(y)) <= {0, 1, 2}
     # inputs are centred on their label: class means are ordered
     means = [x[y == c].mean() for c in range(3)]

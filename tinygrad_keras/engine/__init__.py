@@ -3,8 +3,19 @@ from .container import Container, get_source_inputs
 from .topology import Input, InputLayer, InputSpec, KerasTensor, Layer, Node
 from .training import Model
 
-__all__ = ["Layer", "InputSpec", "Input", "InputLayer", "KerasTensor", "Node", "Container",
-           "Model", "get_source_inputs", "Merge", "merge"]
+__all__ = [
+    "Container",
+    "Input",
+    "InputLayer",
+    "InputSpec",
+    "KerasTensor",
+    "Layer",
+    "Merge",
+    "Model",
+    "Node",
+    "get_source_inputs",
+    "merge",
+]
 
 
 def __getattr__(name: str):

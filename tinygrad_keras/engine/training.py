@@ -25,7 +25,7 @@ from . import compile_utils as C
 from . import training_utils as U
 from .container import Container
 from .training_generators import GeneratorMethods
-from .training_utils import slice_X  # noqa: F401  (keras.engine.training.slice_X)
+from .training_utils import slice_X
 
 
 class Model(GeneratorMethods, Container):
@@ -272,9 +272,9 @@ class Model(GeneratorMethods, Container):
 
     def _validation_ins(self, validation_data, batch_size) -> tuple:
         if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
-            raise ValueError("When passing validation_data, it must contain 2 (x_val, y_val) or "
-                             "3 (x_val, y_val, val_sample_weights) items, however it contains "
-                             f"{len(validation_data) if hasattr(validation_data, '__len__') else validation_data} items")
+            raise ValueError("When passing validation_data, it must be a tuple of 2 (x_val, y_val) "
+                             "or 3 (x_val, y_val, val_sample_weights) items; got "
+                             f"{str(validation_data)[:200]}")
         val_x, val_y = validation_data[0], validation_data[1]
         val_w = validation_data[2] if len(validation_data) == 3 else None
         return self._standardize_user_data(val_x, val_y, val_w, None, False, batch_size)
@@ -318,6 +318,7 @@ class Model(GeneratorMethods, Container):
 
     def to_yaml(self, **kwargs) -> str:
         import yaml  # optional dependency, as in Keras 1
+
         from .serialization import model_dict
         return yaml.dump(model_dict(self), **kwargs)
 
