@@ -129,3 +129,21 @@ def test_transpose_rejects_inconsistent_output_size():
 def test_unknown_impl_is_named():
     with pytest.raises(ValueError, match="impl"):
         F.conv2d(Tensor(np.ones((1, 1, 3, 3))), Tensor(np.ones((1, 1, 2, 2))), impl="fft")
+
+
+def test_retained_graph_and_recycled_buffers_give_the_same_gradients():
+    rng = np.random.default_rng(6)
+    x = Tensor(rng.standard_normal((2, 3, 6, 6)), requires_grad=True)
+    w = Tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True)
+    out = F.conv2d(x, w, padding="same")
+    out.sum().backward(retain_graph=True)
+    first = (x.grad.copy(), w.grad.copy())
+    out.sum().backward()  # the patch matrix is still there for a second pass
+    np.testing.assert_allclose(x.grad, 2 * first[0])
+    np.testing.assert_allclose(w.grad, 2 * first[1])
+    del out
+    for _ in range(3):  # later steps reuse released patch matrices
+        x.grad = w.grad = None
+        F.conv2d(x, w, padding="same").sum().backward()
+        np.testing.assert_allclose(x.grad, first[0])
+        np.testing.assert_allclose(w.grad, first[1])

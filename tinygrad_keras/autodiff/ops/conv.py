@@ -27,6 +27,8 @@ Two implementations compute the same correlation:
 """
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from ..function import Function
@@ -44,6 +46,25 @@ def out_length(padded: int, k: int, stride: int, dilation: int) -> int:
     return (padded - effective_size(k, dilation)) // stride + 1
 
 
+_SPARE: dict = {}  # (size, dtype) -> released patch matrices, reused by the next im2col
+
+
+def _scratch(shape, dtype) -> np.ndarray:
+    """An uninitialised array, recycled when one of this size was released: a fresh
+    buffer of tens of MB costs a page fault per 4 kB on first touch (about as long as
+    filling it), and every training step needs the same patch matrices again."""
+    spare = _SPARE.get((int(np.prod(shape)), np.dtype(dtype)))
+    return spare.pop().reshape(shape) if spare else np.empty(shape, dtype=dtype)
+
+
+def release(buffer) -> None:
+    """Give a patch matrix back for reuse (keep at most two per size)."""
+    if buffer is not None and buffer.flags.c_contiguous:
+        spare = _SPARE.setdefault((buffer.size, buffer.dtype), [])
+        if len(spare) < 2:
+            spare.append(buffer.reshape(-1))
+
+
 def im2col(xp, k, stride, dilation) -> np.ndarray:
     """The patch matrix of ``xp`` (B, C, H, W), laid out (C, kh, kw, B, OH, OW) so that
     it reshapes for free to (C*kh*kw, B*OH*OW).  Filled one kernel offset at a time:
@@ -51,7 +72,7 @@ def im2col(xp, k, stride, dilation) -> np.ndarray:
     fast, unlike a 6-d strided view whose innermost axis has only kw elements)."""
     B, C = xp.shape[:2]
     oh, ow = (out_length(n, kk, s, d) for n, kk, s, d in zip(xp.shape[2:], k, stride, dilation))
-    cols = np.empty((C, k[0], k[1], B, oh, ow), dtype=xp.dtype)
+    cols = _scratch((C, k[0], k[1], B, oh, ow), xp.dtype)
     xt = xp.transpose(1, 0, 2, 3)
     for u in range(k[0]):
         r = u * dilation[0]
@@ -111,11 +132,14 @@ def input_grad(g, w, padded_hw, stride, dilation, impl=None):
     # rows of xp past the last window get no gradient: pad the far side up to H
     tail_h = padded_hw[0] - ((oh - 1) * sh + eh)
     tail_w = padded_hw[1] - ((ow - 1) * sw + ew)
-    gd = np.zeros((B, F, (oh - 1) * sh + 1 + 2 * (eh - 1) + tail_h,
+    gd = np.zeros((F, B, (oh - 1) * sh + 1 + 2 * (eh - 1) + tail_h,
                    (ow - 1) * sw + 1 + 2 * (ew - 1) + tail_w), dtype=g.dtype)
+    gd = gd.transpose(1, 0, 2, 3)  # channel-major storage, see pad_hw
     gd[:, :, eh - 1:eh - 1 + (oh - 1) * sh + 1:sh, ew - 1:ew - 1 + (ow - 1) * sw + 1:sw] = g
     w_flip = np.ascontiguousarray(w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
-    return correlate(gd, w_flip, (1, 1), dilation, impl)[0]
+    dxp, cols = correlate(gd, w_flip, (1, 1), dilation, impl)
+    release(cols)
+    return dxp
 
 
 def weight_grad(g, xp, cols, kernel_hw, stride, dilation, impl=None):
@@ -125,7 +149,8 @@ def weight_grad(g, xp, cols, kernel_hw, stride, dilation, impl=None):
     kh, kw = kernel_hw
     if cols is not None:
         g2 = g.transpose(1, 0, 2, 3).reshape(F, -1)   # free when g came from the fast path
-        return (g2 @ cols.T).reshape(F, xp.shape[1], kh, kw)
+        # computed as (cols @ g2.T).T: OpenBLAS runs this orientation faster
+        return (cols @ g2.T).T.reshape(F, xp.shape[1], kh, kw)
     x_swapped = np.ascontiguousarray(xp.transpose(1, 0, 2, 3))     # (C, B, H, W)
     g_swapped = np.ascontiguousarray(g.transpose(1, 0, 2, 3))      # (F, B, OH, OW)
     dw = correlate(x_swapped, g_swapped, dilation, stride, impl)[0]  # (C, F, >=kh, >=kw)
@@ -133,10 +158,18 @@ def weight_grad(g, xp, cols, kernel_hw, stride, dilation, impl=None):
 
 
 def pad_hw(x, padding):
-    """Zero-pad the two spatial axes of (B, C, H, W); ``padding`` is ((t, b), (l, r))."""
-    if not any(p for pair in padding for p in pair):
-        return x
-    return np.pad(x, ((0, 0), (0, 0)) + tuple(tuple(p) for p in padding))
+    """Zero-pad the two spatial axes of (B, C, H, W); ``padding`` is ((t, b), (l, r)).
+
+    The result is stored channel-major (its transpose (C, B, H, W) is contiguous):
+    that is the order ``im2col`` reads, and copying rows out of it is about twice as
+    fast as out of a batch-major array."""
+    (t, b), (l, r) = padding
+    B, C, H, W = x.shape
+    if not (t or b or l or r):
+        return np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+    xp = np.zeros((C, B, H + t + b, W + l + r), dtype=x.dtype)
+    xp[:, :, t:t + H, l:l + W] = x.transpose(1, 0, 2, 3)
+    return xp.transpose(1, 0, 2, 3)
 
 
 def _crop_hw(xp, padding):
@@ -157,6 +190,10 @@ class Correlate2D(Function):
         self.xp, self.w = pad_hw(x, padding), w
         out, cols = correlate(self.xp, w, stride, dilation, impl)
         self.cols = cols if self.needs_grad[1] else None
+        if self.cols is None:
+            release(cols)
+        elif cols is not None:  # recycled once the engine frees this node
+            weakref.finalize(self, release, cols)
         return out
 
     def backward(self, grad):
@@ -168,7 +205,6 @@ class Correlate2D(Function):
         if self.needs_grad[1]:
             dw = weight_grad(grad, self.xp, self.cols, self.w.shape[2:], self.stride,
                              self.dilation, self.impl)
-        self.xp = self.cols = None
         return dx, dw
 
 
@@ -204,4 +240,5 @@ class CorrelateTranspose2D(Function):
         if self.needs_grad[1]:
             dw = weight_grad(self.x, gp, cols, self.w.shape[2:], self.stride, self.dilation,
                              self.impl)
+        release(cols)
         return (gx if self.needs_grad[0] else None), dw

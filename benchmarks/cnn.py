@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""The shared CNN workload through the Keras API, beside PyTorch, in one run.
+
+1x28x28 -> Conv32 3x3 relu -> Conv32 3x3 relu -> MaxPool 2x2 -> Flatten -> Dense128 relu
+-> Dense10 softmax, categorical crossentropy, plain SGD(0.01), batch 128, float32, one
+thread each.  tinygrad_keras trains with ``train_on_batch`` (the shared ``bench_tk.py``),
+PyTorch with its usual loop (``bench_peers.py --framework torch``), each in its own
+process, alternating for ``--rounds`` rounds.  Prints samples/s, the per-round and median
+ratio, peak RSS, the BLAS kernel, then the forward and backward time of each layer.
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=. \\
+        /tmp/benchvenv/bin/python benchmarks/cnn.py --rounds 3
+
+The interpreter must have torch==2.13.0 (keep it in a private venv, not in the project).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mlp import DEFAULT_BENCH, blas, busy, run  # noqa: E402  (shared runner helpers)
+
+
+def compare(args) -> None:
+    common = ["--workload", "cnn", "--threads", "1", "--repeats", "3", "--warmup", "3",
+              "--min-time", args.min_time]
+    torch_cmd = [sys.executable, os.path.join(args.bench_dir, "bench_peers.py"),
+                 "--framework", "torch"] + common
+    tk_cmd = [sys.executable, os.path.join(args.bench_dir, "bench_tk.py")] + common
+    ratios, tk_rates, torch_rates = [], [], []
+    for i in range(args.rounds):
+        t, k = run(torch_cmd), run(tk_cmd)
+        if i == 0:
+            print(f"tinygrad_keras BLAS: {blas(k)}")
+            print(f"torch {t['versions'].get('torch')}, cpu capability "
+                  f"{t.get('torch_cpu_capability')}, threads {t.get('torch_num_threads')}")
+        tk_rates.append(k["median_samples_per_s"])
+        torch_rates.append(t["median_samples_per_s"])
+        ratios.append(tk_rates[-1] / torch_rates[-1])
+        print(f"round {i}: tinygrad_keras {tk_rates[-1]:.0f}/s ({k['median_step_ms']:.1f} ms/step),"
+              f" torch {torch_rates[-1]:.0f}/s ({t['median_step_ms']:.1f} ms/step), ratio "
+              f"{ratios[-1]:.3f}; peak RSS {k['peak_rss_mib']:.0f} vs {t['peak_rss_mib']:.0f} MiB;"
+              f" other processes used {busy(k):.1f} / {busy(t):.1f} cores meanwhile")
+    print(f"cnn: tinygrad_keras {statistics.median(tk_rates):.0f} samples/s, torch "
+          f"{statistics.median(torch_rates):.0f} samples/s, median ratio "
+          f"{statistics.median(ratios):.3f} of PyTorch (target >= 0.5)")
+
+
+def _cpu_ms(fn, repeats: int) -> float:
+    """Median process-CPU milliseconds of ``fn()`` (CPU time: robust to a busy neighbour)."""
+    times = []
+    for _ in range(repeats):
+        start = time.process_time()
+        fn()
+        times.append((time.process_time() - start) * 1000)
+    return statistics.median(times)
+
+
+def per_layer(repeats: int) -> None:
+    """Forward and backward CPU time of each layer of the workload, on its real shapes."""
+    import numpy as np
+
+    from tinygrad_keras import Tensor
+    from tinygrad_keras.layers import Convolution2D, Dense, Flatten, MaxPooling2D
+
+    np.random.seed(0)
+    layers = [Convolution2D(32, 3, 3, activation="relu", dim_ordering="th"),
+              Convolution2D(32, 3, 3, activation="relu", dim_ordering="th"),
+              MaxPooling2D((2, 2), dim_ordering="th"), Flatten(),
+              Dense(128, activation="relu"), Dense(10, activation="softmax")]
+    x = np.random.default_rng(0).random((128, 1, 28, 28), dtype=np.float32)
+    print(f"\nper layer, batch 128, median CPU ms over {repeats} runs:")
+    print(f"{'layer':<18}{'output shape':<22}{'forward':>9}{'backward':>10}")
+    first = True
+    for layer in layers:
+        inp = Tensor(x, requires_grad=not first)
+        out = layer(inp)
+        upstream = np.random.default_rng(1).standard_normal(out.shape).astype(np.float32)
+        fwd = _cpu_ms(lambda: layer(inp), repeats)
+
+        def forward_backward():
+            layer(inp).backward(upstream)
+
+        bwd = _cpu_ms(forward_backward, repeats) - fwd
+        print(f"{layer.name:<18}{str(out.shape):<22}{fwd:>9.1f}{bwd:>10.1f}")
+        x, first = out.data, False
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--bench-dir", default=DEFAULT_BENCH, help="folder of bench_peers.py")
+    ap.add_argument("--min-time", default="1.5", help="seconds per timed repeat")
+    ap.add_argument("--layer-repeats", type=int, default=5, metavar="N")
+    ap.add_argument("--no-compare", action="store_true", help="only the per-layer times")
+    args = ap.parse_args()
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    if not args.no_compare:
+        compare(args)
+    per_layer(args.layer_repeats)
+
+
+if __name__ == "__main__":
+    main()
