@@ -4,10 +4,9 @@ import numpy as np
 import pytest
 
 from tinygrad_keras import backend as K
-from tinygrad_keras.autodiff import is_grad_enabled
+from tinygrad_keras.autodiff import Tensor, is_grad_enabled
 from tinygrad_keras.engine import Input, Layer
 from tinygrad_keras.engine.compile_utils import weighted_loss
-from tinygrad_keras.autodiff import Tensor
 from tinygrad_keras.layers import Dense, Masking, TimeDistributed
 from tinygrad_keras.models import Model, Sequential
 
@@ -15,7 +14,7 @@ from tinygrad_keras.models import Model, Sequential
 class GradProbe(Layer):
     """Identity that records whether the graph was being recorded and the learning phase."""
 
-    seen = []
+    seen: list = []  # noqa: RUF012 - shared record, reset by the test
 
     def call(self, x, mask=None):
         GradProbe.seen.append((is_grad_enabled(), K.learning_phase()))
