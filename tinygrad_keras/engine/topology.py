@@ -379,3 +379,14 @@ def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, ten
     layer = InputLayer(batch_input_shape=batch_shape, name=name, input_dtype=dtype or K.floatx(),
                        sparse=sparse)
     return layer.inbound_nodes[0].output_tensors[0]
+
+
+def __getattr__(name: str):
+    # Keras 1.2.2 defined Merge/merge and get_source_inputs in topology.py; scripts may
+    # still import them from here (resolved lazily: the layers import this module)
+    import importlib
+    if name in ("Merge", "merge"):
+        return getattr(importlib.import_module("tinygrad_keras.layers.merge"), name)
+    if name == "get_source_inputs":
+        return importlib.import_module("tinygrad_keras.engine.container").get_source_inputs
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
