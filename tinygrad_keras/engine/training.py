@@ -322,6 +322,11 @@ class Model(GeneratorMethods, Container):
         from .serialization import model_dict
         return yaml.dump(model_dict(self), **kwargs)
 
+    def explain_step(self, x, y, sample_weight=None, training: bool = True):
+        """Trace one training step per layer without updating (see ``engine/inspection.py``)."""
+        from .inspection import explain_step
+        return explain_step(self, x, y, sample_weight, training)
+
 
 def _unwrap(values: list):
     return values[0] if len(values) == 1 else values
