@@ -20,10 +20,12 @@ import warnings
 
 from . import backend as K
 from .engine.container import get_source_inputs
+from .engine.saving import load_model, save_model
 from .engine.topology import InputLayer, Layer, Node
 from .engine.training import Model
 
-__all__ = ["Model", "Sequential", "model_from_config", "model_from_json", "model_from_yaml"]
+__all__ = ["Model", "Sequential", "load_model", "model_from_config", "model_from_json",
+           "model_from_yaml", "save_model"]
 
 
 class Sequential(Model):

@@ -1,4 +1,4 @@
-"""Weights in HDF5 files, in the Keras 1.2.2 layout (and Keras 2 files, read-only).
+"""Weights in HDF5 files, in the Keras 1.2.2 layout (and Keras 2 / Keras 0.x files, read-only).
 
 Layout written (spec 17.1)::
 
@@ -9,12 +9,15 @@ Layout written (spec 17.1)::
 Weight names carry the TensorFlow-style ``:0`` suffix (project decision 3: our
 kernels are correlation kernels, like TF's).  A Keras 1.2.2 file written on
 Theano has names without ``:0`` and true-convolution kernels: those kernels are
-flipped on load.
+flipped on load.  Files use the HDF5 1.8 format (checksummed metadata) and
+arrays carry Fletcher-32 checksums (any h5py reads both transparently), so a
+flipped byte is an error, not a silently wrong value.
 
 Two safety rules shape this module:
 
-* **all or nothing** - every array is read and checked into temporaries first;
-  weights are assigned only when the whole file matched the model;
+* **all or nothing** - every array is read and checked into temporaries first
+  (:func:`stage_weights`); weights are assigned (:func:`assign`) only when the
+  whole file matched the model;
 * **no half-written files** - saving writes a temporary file in the same folder
   and renames it over the target only once it is complete.
 """
@@ -43,6 +46,8 @@ def _require_h5py():
 
 
 def _decode(names) -> list:
+    if isinstance(names, (bytes, str, np.bytes_, np.str_)):
+        names = [names]
     return [n.decode("utf8") if isinstance(n, (bytes, np.bytes_)) else str(n) for n in names]
 
 
@@ -71,17 +76,51 @@ def weight_file_name(weight, index: int) -> str:
     return name if name.endswith(":0") else name + ":0"
 
 
+def unique_names(names: list) -> list:
+    """``names`` with repeats renamed ``<stem>_1:0``, ``<stem>_2:0`` (one group cannot hold two
+    datasets of the same name; Keras 2.2 did the same)."""
+    seen, out = set(), []
+    for name in names:
+        stem, tail = (name[:-2], ":0") if name.endswith(":0") else (name, "")
+        candidate, k = name, 0
+        while candidate in seen:
+            k += 1
+            candidate = f"{stem}_{k}{tail}"
+        seen.add(candidate)
+        out.append(candidate)
+    return out
+
+
 # ---- saving -----------------------------------------------------------------------------
+def _write_scalar(group, name: str, value: np.ndarray) -> None:
+    """A scalar dataset stored inside its (checksummed) object header: compact layout."""
+    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+    dcpl.set_layout(h5py.h5d.COMPACT)
+    space = h5py.h5s.create(h5py.h5s.SCALAR)
+    dataset = h5py.h5d.create(group.id, name.encode("utf8"), h5py.h5t.py_create(value.dtype),
+                              space, dcpl=dcpl)
+    dataset.write(h5py.h5s.ALL, h5py.h5s.ALL, np.ascontiguousarray(value))
+
+
+def write_arrays(group, names: list, arrays: list) -> None:
+    """One dataset per array, ``weight_names`` attribute in order, every value checksummed:
+    arrays with Fletcher-32 (it needs chunks), scalars in the object header."""
+    group.attrs["weight_names"] = bytes_attr(names)
+    for name, value in zip(names, arrays):
+        value = np.asarray(value)
+        if value.ndim == 0:
+            _write_scalar(group, name, value)
+        else:
+            group.create_dataset(name, data=value, fletcher32=value.size > 0)
+
+
 def save_weights_to_group(group, layers) -> None:
     """Write ``layers``' weights into an open HDF5 group (1.2.2 layout)."""
     group.attrs["layer_names"] = bytes_attr([layer.name for layer in layers])
     for layer in layers:
-        g = group.create_group(layer.name)
         weights = layer.weights
-        names = [weight_file_name(w, i) for i, w in enumerate(weights)]
-        g.attrs["weight_names"] = bytes_attr(names)
-        for name, w in zip(names, weights):
-            g.create_dataset(name, data=w.data)
+        names = unique_names([weight_file_name(w, i) for i, w in enumerate(weights)])
+        write_arrays(group.create_group(layer.name), names, [w.data for w in weights])
 
 
 def atomic_write(filepath: str, write) -> None:
@@ -95,7 +134,8 @@ def atomic_write(filepath: str, write) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".h5", dir=folder)
     os.close(fd)
     try:
-        with h5py.File(tmp, "w") as f:
+        # the HDF5 1.8 file format: checksummed metadata, still readable by Keras 1.2.2's h5py
+        with h5py.File(tmp, "w", libver=("v108", "v108")) as f:
             write(f)
         os.replace(tmp, filepath)
     except BaseException:
@@ -108,7 +148,7 @@ def save_weights(filepath: str, layers) -> None:
     atomic_write(filepath, lambda f: save_weights_to_group(f, layers))
 
 
-# ---- loading ------------------------------------------------------------------------------
+# ---- reading ------------------------------------------------------------------------------
 def open_weight_file(filepath: str):
     """Open ``filepath`` read-only, turning h5py's errors into a readable one."""
     _require_h5py()
@@ -116,62 +156,109 @@ def open_weight_file(filepath: str):
         raise FileNotFoundError(f"Weight file {filepath!r} does not exist")
     try:
         return h5py.File(filepath, "r")
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - h5py raises OSError, ValueError, ...
         raise WeightFileError(f"{filepath!r} is not a readable HDF5 weight file ({exc})") from None
 
 
-def _file_layers(group, filepath: str) -> list:
-    """``[(layer_name, weight_names, arrays)]`` for every layer in the file, read eagerly."""
+def read_dataset(ds, source: str, what: str, limit: int | None = None) -> np.ndarray:
+    """The whole array of dataset ``ds``; ``limit`` (bytes) refuses damaged size headers."""
+    if not isinstance(ds, h5py.Dataset):
+        raise WeightFileError(f"{source}: {what} is not a dataset")
+    if limit is not None and ds.compression is None and ds.nbytes > limit:
+        raise WeightFileError(f"{source}: {what} claims {ds.nbytes} bytes, more than the file "
+                              f"holds: the file is damaged")
+    return np.array(ds[()])
+
+
+def read_arrays(group, source: str, owner: str, limit=None) -> tuple:
+    """``(names, arrays)`` of a group written by :func:`write_arrays`."""
+    names = read_attr_list(group, "weight_names")
+    arrays = []
+    for name in names:
+        if name not in group:
+            raise WeightFileError(f"{source}: weight {name!r} of {owner} is listed but missing")
+        arrays.append(read_dataset(group[name], source, f"weight {name!r} of {owner}", limit))
+    return names, arrays
+
+
+def _legacy_layers(group, source: str, limit) -> list:
+    """Keras 0.x files: ``nb_layers``, groups ``layer_<k>`` holding ``param_<p>``."""
+    out = []
+    for k in range(int(np.asarray(group.attrs["nb_layers"]).ravel()[0])):
+        g = group[f"layer_{k}"]
+        names = [f"param_{p}" for p in range(int(np.asarray(g.attrs["nb_params"]).ravel()[0]))]
+        out.append((f"layer_{k}", names, [read_dataset(g[n], source, f"{n} of layer_{k}", limit)
+                                          for n in names]))
+    return out
+
+
+def _file_layers(group, source: str, limit) -> list:
+    """``[(layer_name, weight_names, arrays)]`` for every layer in the group, read eagerly."""
     if "layer_names" not in group.attrs and "layer_names0" not in group.attrs:
         if "model_weights" in group:
-            return _file_layers(group["model_weights"], filepath)
-        raise WeightFileError(f"{filepath!r} has no 'layer_names' attribute: it is not a Keras "
+            return _file_layers(group["model_weights"], source, limit)
+        if "nb_layers" in group.attrs:
+            return _legacy_layers(group, source, limit)
+        raise WeightFileError(f"{source} has no 'layer_names' attribute: it is not a Keras "
                               f"weight file")
     out = []
     for lname in read_attr_list(group, "layer_names"):
         if lname not in group:
-            raise WeightFileError(f"{filepath!r}: layer {lname!r} is listed but its group is missing")
-        g = group[lname]
-        wnames = read_attr_list(g, "weight_names")
-        arrays = []
-        for wn in wnames:
-            try:
-                arrays.append(np.array(g[wn]))
-            except (KeyError, OSError, ValueError) as exc:
-                raise WeightFileError(f"{filepath!r}: cannot read weight {wn!r} of layer "
-                                      f"{lname!r} ({exc})") from None
-        out.append((lname, wnames, arrays))
+            raise WeightFileError(f"{source}: layer {lname!r} is listed but its group is missing")
+        names, arrays = read_arrays(group[lname], source, f"layer {lname!r}", limit)
+        out.append((lname, names, arrays))
     return out
 
 
-def _file_style(group) -> dict:
-    """What wrote the file: Keras 2 (``keras_version`` 2.x) or Keras 1 TF/Theano."""
-    version = group.attrs.get("keras_version", b"1")
-    version = version.decode() if isinstance(version, bytes) else str(version)
-    backend = group.attrs.get("backend", b"")
-    backend = backend.decode() if isinstance(backend, bytes) else str(backend)
-    return {"keras2": version.startswith("2"), "backend": backend}
+def _text_attr(group, name: str, default: str = "") -> str:
+    value = group.attrs.get(name, default)
+    return value.decode("utf8") if isinstance(value, (bytes, np.bytes_)) else str(value)
+
+
+def file_style(group) -> dict:
+    """What wrote the file: Keras 2 (``keras_version`` 2.x), Keras 1 TF/Theano, Keras 0.x."""
+    return {"keras2": _text_attr(group, "keras_version", "1").startswith("2"),
+            "backend": _text_attr(group, "backend"),
+            "legacy": "nb_layers" in group.attrs}
+
+
+def read_weight_group(group, source: str, limit: int | None = None) -> tuple:
+    """``(file_layers, style)`` from an open file or group; any damage -> WeightFileError."""
+    try:
+        style = file_style(group)
+        if "model_weights" in group and "layer_names" not in group.attrs:
+            style.update({k: v for k, v in file_style(group["model_weights"]).items() if v})
+        return _file_layers(group, source, limit), style
+    except WeightFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reading is pure data: any failure means damage
+        raise WeightFileError(f"{source} is damaged or not a Keras weight file "
+                              f"({type(exc).__name__}: {exc})") from None
+
+
+def size_limit(filepath: str) -> int:
+    """The most bytes an uncompressed dataset of ``filepath`` can really hold."""
+    return os.path.getsize(filepath) + 1024
 
 
 def read_weight_file(filepath: str):
     """``(file_layers, style)`` read completely into memory; any damage -> WeightFileError."""
     with open_weight_file(filepath) as f:
-        try:
-            root = f
-            if "layer_names" not in f.attrs and "model_weights" in f:
-                root = f["model_weights"]
-            style = _file_style(f)
-            return _file_layers(root, filepath), style
-        except WeightFileError:
-            raise
-        except (OSError, RuntimeError, KeyError, ValueError, TypeError) as exc:
-            # h5py reports a damaged structure with any of these
-            raise WeightFileError(f"{filepath!r} is damaged or not a Keras weight file "
-                                  f"({type(exc).__name__}: {exc})") from None
+        return read_weight_group(f, repr(filepath), size_limit(filepath))
 
 
-def _match(layers, file_layers, by_name: bool, filepath: str) -> list:
+# ---- matching and assigning ------------------------------------------------------------
+def _match(layers, file_layers, by_name: bool, style: dict, source: str) -> list:
     """Pairs ``(model_layer, file_entry)`` per the 1.2.2 matching rules."""
+    if style.get("legacy"):
+        if by_name:
+            raise WeightFileError(f"{source} is a legacy (Keras 0.x) weight file: it has no layer "
+                                  f"names, so by_name=True cannot be used")
+        if len(layers) != len(file_layers):
+            raise WeightFileError(f"You are trying to load a weight file containing "
+                                  f"{len(file_layers)} layers into a model with {len(layers)} "
+                                  f"layers. (file: {source})")
+        return list(zip(layers, file_layers))
     if by_name:
         index = {}
         for layer in layers:
@@ -182,29 +269,49 @@ def _match(layers, file_layers, by_name: bool, filepath: str) -> list:
     if len(model_layers) != len(saved):
         raise WeightFileError(f"You are trying to load a weight file containing {len(saved)} "
                               f"layers into a model with {len(model_layers)} layers. "
-                              f"(file: {filepath!r})")
+                              f"(file: {source})")
     return list(zip(model_layers, saved))
+
+
+def _stage_layer(k: int, layer, entry, style: dict, source: str) -> list:
+    lname, wnames, arrays = entry
+    try:
+        arrays = convert_layer_arrays(layer, wnames, arrays, style)
+    except (ValueError, IndexError) as exc:
+        raise WeightFileError(f"{source}: the weights of layer {lname!r} cannot be converted "
+                              f"for layer {layer.name!r}: {exc}") from None
+    weights = layer.weights
+    if len(arrays) != len(weights):
+        raise WeightFileError(
+            f"Layer #{k} (named \"{layer.name}\" in the current model) was found to correspond "
+            f"to layer {lname} in the save file. However the new layer {layer.name} expects "
+            f"{len(weights)} weights, but the saved weights have {len(arrays)} elements. "
+            f"(file: {source})")
+    for w, arr, wn in zip(weights, arrays, wnames):
+        if tuple(arr.shape) != tuple(w.shape):
+            raise WeightFileError(f"{source}: weight {wn!r} of layer {lname!r} has shape "
+                                  f"{arr.shape}, but layer {layer.name!r} expects {w.shape}")
+        if not np.issubdtype(np.asarray(arr).dtype, np.number):
+            raise WeightFileError(f"{source}: weight {wn!r} of layer {lname!r} holds "
+                                  f"{arr.dtype} data, not numbers")
+    return [(w, np.array(arr, dtype=w.dtype)) for w, arr in zip(weights, arrays)]
+
+
+def stage_weights(layers, file_layers, style: dict, by_name: bool, source: str) -> list:
+    """``[(weight Tensor, new value)]`` for every matched layer; raises on any mismatch."""
+    staged = []
+    for k, (layer, entry) in enumerate(_match(layers, file_layers, by_name, style, source)):
+        staged += _stage_layer(k, layer, entry, style, source)
+    return staged
+
+
+def assign(staged) -> None:
+    """Give each weight its staged value (only called once everything matched)."""
+    for weight, value in staged:
+        weight.data = value
 
 
 def load_weights(filepath: str, layers, by_name: bool = False) -> None:
     """Load ``filepath`` into ``layers``; on any mismatch raise and change nothing."""
     file_layers, style = read_weight_file(filepath)
-    staged = []
-    for k, (layer, (lname, wnames, arrays)) in enumerate(_match(layers, file_layers, by_name,
-                                                                filepath)):
-        arrays = convert_layer_arrays(layer, wnames, arrays, style)
-        expected = [w.shape for w in layer.weights]
-        if len(arrays) != len(expected):
-            raise WeightFileError(
-                f"Layer #{k} (named \"{layer.name}\" in the current model) was found to correspond "
-                f"to layer {lname} in the save file. However the new layer {layer.name} expects "
-                f"{len(expected)} weights, but the saved weights have {len(arrays)} elements. "
-                f"(file: {filepath!r})")
-        for w, arr, wn in zip(layer.weights, arrays, wnames):
-            if tuple(arr.shape) != tuple(w.shape):
-                raise WeightFileError(f"{filepath!r}: weight {wn!r} of layer {lname!r} has shape "
-                                      f"{arr.shape}, but layer {layer.name!r} expects {w.shape}")
-        staged.append((layer, arrays))
-    for layer, arrays in staged:  # everything matched: now assign
-        for w, arr in zip(layer.weights, arrays):
-            w.data = np.array(arr, dtype=w.dtype)
+    assign(stage_weights(layers, file_layers, style, by_name, repr(filepath)))

@@ -24,11 +24,12 @@ from ..autodiff import Tensor, no_grad
 from . import compile_utils as C
 from . import training_utils as U
 from .container import Container
+from .saving import SavingMixin
 from .training_generators import GeneratorMethods
 from .training_utils import slice_X
 
 
-class Model(GeneratorMethods, Container):
+class Model(GeneratorMethods, SavingMixin, Container):
     """A functional model: ``Model(input=a, output=b)``; see :class:`Container`."""
 
     # ---- compile -------------------------------------------------------------------
