@@ -10,6 +10,7 @@ given to callbacks are 0-based (only the printed ``Epoch k/N`` is 1-based).
 from .base import BaseLogger, Callback, CallbackList, History, ProgbarLogger
 from .loggers import CSVLogger, LambdaCallback, RemoteMonitor, TensorBoard
 from .monitors import EarlyStopping, LearningRateScheduler, ModelCheckpoint, ReduceLROnPlateau
+from .inspection import GradientNormLogger, WeightNormLogger  # noqa: F401
 
 __all__ = [
            "BaseLogger",

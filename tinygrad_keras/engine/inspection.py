@@ -19,8 +19,8 @@ normal training never pays for the bookkeeping (no flag is checked anywhere).
 >>> model = Sequential([Dense(3, input_dim=2, activation='relu'), Dense(1)])
 >>> model.compile('sgd', 'mse')
 >>> trace = explain_step(model, np.ones((4, 2)), np.zeros((4, 1)))
->>> [row.name for row in trace.layers]
-['dense_1', 'dense_2']
+>>> [(row.class_name, row.output_shape) for row in trace.layers]
+[('Dense', (4, 3)), ('Dense', (4, 1))]
 """
 from __future__ import annotations
 
