@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import runpy
 import sys
+import traceback
 
 USAGE = "usage: python -m tinygrad_keras SCRIPT.py [ARGS...]   (runs a Keras 1 script)"
 
@@ -27,8 +28,24 @@ def main(argv: list | None = None) -> int:
     install_keras_alias()
     sys.argv = [script] + argv[1:]
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
-    runpy.run_path(script, run_name="__main__")
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - report like `python SCRIPT.py` would
+        print_script_traceback(exc)
+        return 1
     return 0
+
+
+def print_script_traceback(exc: BaseException) -> None:
+    """The traceback without this runner's and runpy's frames: it starts in the script."""
+    tb = exc.__traceback__
+    internal = {os.path.abspath(__file__), os.path.abspath(runpy.__file__), "<frozen runpy>"}
+    while tb is not None and (tb.tb_frame.f_code.co_filename in internal or
+                              os.path.abspath(tb.tb_frame.f_code.co_filename) in internal):
+        tb = tb.tb_next
+    traceback.print_exception(type(exc), exc, tb)
 
 
 if __name__ == "__main__":

@@ -69,6 +69,9 @@ def test_main_shows_the_scripts_traceback(tmp_path):
     assert result.returncode == 1
     assert "script.py" in result.stderr and "in broken" in result.stderr
     assert "ValueError: boom from the script" in result.stderr
+    assert "runpy" not in result.stderr and "__main__.py" not in result.stderr
+    assert result.stderr.startswith("Traceback (most recent call last):\n  File \"" +
+                                    str(tmp_path / "script.py"))
 
 
 def test_main_usage(tmp_path):

@@ -129,3 +129,21 @@ def test_evaluate_progress_bar(capsys):
     model.compile("sgd", "mse")
     model.evaluate(np.zeros((4, 2)), np.zeros((4, 1)), verbose=1)
     assert "4/4 [" in capsys.readouterr().out
+
+
+def test_training_steps_do_not_accumulate_live_tensors():
+    import gc
+    model = Sequential([Dense(4, input_dim=3, activation="relu", activity_regularizer="l2"),
+                        Dense(2, activation="softmax")])
+    model.compile("adam", "categorical_crossentropy", metrics=["acc"])
+    x, y = np.random.randn(16, 3), np.eye(2)[np.random.randint(0, 2, 16)]
+
+    def live():
+        gc.collect()
+        return sum(isinstance(o, Tensor) for o in gc.get_objects())
+
+    model.fit(x, y, nb_epoch=1, batch_size=4, verbose=0)
+    before = live()
+    model.fit(x, y, nb_epoch=3, batch_size=4, verbose=0)
+    model.predict(x)
+    assert live() <= before + 2
