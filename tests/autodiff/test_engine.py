@@ -292,3 +292,24 @@ def test_stored_gradients_are_private_writable_arrays():
         g *= 2  # an optimizer may scale .grad in place
     assert a.grad.tolist() == [2.0, 2.0, 2.0] and b.grad.tolist() == [2.0, 2.0, 2.0]
     assert bias.grad.tolist() == [8.0, 8.0, 8.0] and c.grad.item() == 10.0
+
+
+def test_slicing_once_per_timestep_accumulates_every_slice():
+    x = leaf(np.arange(12.0).reshape(4, 3))
+    weights = np.arange(1.0, 5.0)
+    total = x[0].sum() * 0.0
+    for t in range(4):
+        total = total + (x[t] * weights[t]).sum() + x[t, 1]  # two slices of row t
+    total.backward()
+    expected = np.repeat(weights[:, None], 3, axis=1)
+    expected[:, 1] += 1
+    assert x.grad.tolist() == expected.tolist()
+
+
+def test_in_place_accumulation_never_writes_a_shared_gradient():
+    p, q = leaf([1.0, 1.0]), leaf([1.0, 1.0])
+    s = p + q  # Add hands the same array to p and q
+    upstream = np.ones(2)
+    (s + p * 2 + q * 3 + p * 4).backward(upstream)
+    assert p.grad.tolist() == [7.0, 7.0] and q.grad.tolist() == [4.0, 4.0]
+    assert upstream.tolist() == [1.0, 1.0]

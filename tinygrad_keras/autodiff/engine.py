@@ -10,7 +10,11 @@ algorithm on one screen:
    gradient of its result into gradients of its parents.
 3. ``unbroadcast`` sums each gradient back to its parent's shape, once, here,
    so that no op has to care about broadcasting.
-4. Gradients of a node used twice are added up before the node is processed.
+4. Gradients of a node used twice are added up before the node is processed
+   (in place, into a buffer the engine made itself: an RNN slices one tensor
+   per timestep, and a fresh array per addition would cost T full copies).
+   A backward may return a ``ScatterGrad`` -- "zero except ``values`` at
+   ``index``" -- which is added into that buffer without ever being densified.
 5. Leaves that require grad get the sum *added* to ``.grad`` (PyTorch style:
    call ``zero_grad()`` between steps); the graph is released as we go.
 """
@@ -34,6 +38,30 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     if stretched:
         grad = grad.sum(axis=stretched, keepdims=True)
     return np.asarray(grad)  # a full sum gives a numpy scalar, not a 0-d array
+
+
+class ScatterGrad:
+    """A gradient that is zero except at ``index``, where it is ``values``.
+
+    ``GetItem.backward`` returns one, so that slicing a tensor T times costs one
+    zero buffer, not T.  ``basic`` indices (ints, slices, None, Ellipsis) select
+    each element at most once; others (integer arrays) may repeat and add up.
+    """
+
+    __slots__ = ("shape", "index", "values", "basic")
+
+    def __init__(self, shape: tuple, index, values: np.ndarray, basic: bool):
+        self.shape, self.index, self.values, self.basic = shape, index, values, basic
+
+    def add_into(self, out: np.ndarray) -> np.ndarray:
+        if self.basic:
+            out[self.index] += self.values
+        else:
+            np.add.at(out, self.index, self.values)
+        return out
+
+    def dense(self, dtype) -> np.ndarray:
+        return self.add_into(np.zeros(self.shape, dtype=dtype))
 
 
 def toposort(root) -> list:
@@ -80,12 +108,54 @@ def _store(node, g: np.ndarray, handed: set) -> None:
     handed.add(id(node.grad))
 
 
+def _checked(fn, parent, pg):
+    """``pg`` as a gradient of ``parent``'s shape and dtype (unbroadcast, cast)."""
+    data = parent.data
+    if type(pg) is ScatterGrad:
+        if pg.shape != data.shape:
+            raise AssertionError(f"{fn.name}.backward gave a scatter gradient of shape "
+                                 f"{pg.shape} for an input of shape {data.shape}")
+        return pg
+    if type(pg) is not np.ndarray:
+        pg = np.asarray(pg)
+    if pg.shape != data.shape:
+        pg = unbroadcast(pg, data.shape)
+        if pg.shape != data.shape:
+            raise AssertionError(f"{fn.name}.backward gave a gradient of shape "
+                                 f"{pg.shape} for an input of shape {data.shape}")
+    if pg.dtype != data.dtype:
+        pg = pg.astype(data.dtype)
+    return pg
+
+
+def _accumulate(grads: dict, owned: set, parent, pg) -> None:
+    """Add ``pg`` to the pending gradient of ``parent``.  Only buffers in ``owned``
+    (made here, referenced nowhere else) are added into in place."""
+    key = id(parent)
+    old = grads.get(key)
+    scatter = type(pg) is ScatterGrad
+    if old is None:
+        if scatter:
+            pg = pg.dense(parent.data.dtype)
+            owned.add(id(pg))
+        grads[key] = pg
+    elif id(old) in owned:
+        pg.add_into(old) if scatter else np.add(old, pg, out=old)
+    else:
+        new = pg.add_into(old.copy()) if scatter else old + pg
+        owned.add(id(new))
+        grads[key] = new
+
+
 def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
     """Propagate ``grad`` (d loss / d root) to every leaf below ``root``."""
     grads = {id(root): grad}
     handed = {id(grad)}  # the caller's array is never stored as a .grad
+    owned = set()  # ids of pending buffers the engine made (alive in ``grads``)
     for node in reversed(toposort(root)):
         g = grads.pop(id(node), None)
+        if g is not None:
+            owned.discard(id(g))  # popped: never written into again
         fn = node._fn
         if fn is None:
             if g is not None and node.requires_grad:
@@ -97,19 +167,7 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
             continue
         parent_grads = _as_grad_tuple(fn, fn.backward(g))
         for parent, pg, needs in zip(fn.parents, parent_grads, fn.needs_grad):
-            if not needs or pg is None:
-                continue
-            data = parent.data
-            if type(pg) is not np.ndarray:
-                pg = np.asarray(pg)
-            if pg.shape != data.shape:
-                pg = unbroadcast(pg, data.shape)
-                if pg.shape != data.shape:
-                    raise AssertionError(f"{fn.name}.backward gave a gradient of shape "
-                                         f"{pg.shape} for an input of shape {data.shape}")
-            if pg.dtype != data.dtype:
-                pg = pg.astype(data.dtype)
-            key = id(parent)
-            grads[key] = pg if key not in grads else grads[key] + pg
+            if needs and pg is not None:
+                _accumulate(grads, owned, parent, _checked(fn, parent, pg))
         if not retain_graph:
             node._release()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine import ScatterGrad
 from ..function import Function
 
 
@@ -37,21 +38,19 @@ class BroadcastTo(Function):
 class GetItem(Function):
     """Indexing with ints, slices, Ellipsis, None, integer arrays and boolean masks.
 
-    The backward pass scatter-*adds* (``np.add.at``), so an index that appears
-    several times (an Embedding lookup of a repeated word) gets every contribution.
+    The backward pass returns a ``ScatterGrad`` (zero except at ``index``) that
+    the engine adds into one buffer, so slicing a tensor once per timestep does
+    not allocate a full-size zero array per slice.  Integer-array indices are
+    scatter-*added* (``np.add.at``): an index that appears several times (an
+    Embedding lookup of a repeated word) gets every contribution.
     """
 
     def forward(self, a, index=None):
-        self.in_shape, self.dtype, self.index = a.shape, a.dtype, index
+        self.in_shape, self.index = a.shape, index
         return a[index]
 
     def backward(self, grad):
-        out = np.zeros(self.in_shape, dtype=grad.dtype)
-        if _is_basic(self.index):
-            out[self.index] = grad
-        else:
-            np.add.at(out, self.index, grad)
-        return out
+        return ScatterGrad(self.in_shape, self.index, grad, _is_basic(self.index))
 
 
 def _is_basic(index) -> bool:
