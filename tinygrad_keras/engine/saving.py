@@ -41,8 +41,9 @@ def _json_default(obj):
     raise TypeError(f"Not JSON serializable: {obj!r}")
 
 
-def _dumps(value) -> bytes:
-    return json.dumps(value, default=_json_default).encode("utf8")
+def _dumps(value) -> np.bytes_:
+    """JSON as a fixed-length byte string: read back as bytes, as 1.2.2's loader expects."""
+    return np.bytes_(json.dumps(value, default=_json_default).encode("utf8"))
 
 
 def training_config(model) -> dict | None:
@@ -61,7 +62,7 @@ def _optimizer_names(weights) -> list:
 
 
 def _write_model(f, model) -> None:
-    f.attrs["keras_version"] = KERAS_VERSION.encode("utf8")
+    f.attrs["keras_version"] = np.bytes_(KERAS_VERSION.encode("utf8"))
     f.attrs["model_config"] = _dumps({"class_name": type(model).__name__,
                                       "config": model.get_config()})
     H.save_weights_to_group(f.create_group("model_weights"), weight_layers(model))
