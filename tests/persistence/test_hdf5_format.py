@@ -1,5 +1,6 @@
 """The 1.2.2 HDF5 weight layout: round trips, matching rules, and failure safety."""
 import os
+import pathlib
 
 import h5py
 import numpy as np
@@ -105,7 +106,7 @@ def test_failed_save_keeps_the_old_file(tmp_path):
     path = str(tmp_path / "w.h5")
     layers = make_layers()
     H.save_weights(path, layers)
-    good = open(path, "rb").read()
+    good = pathlib.Path(path).read_bytes()
 
     def explode(f):
         f.create_group("half")
@@ -113,7 +114,7 @@ def test_failed_save_keeps_the_old_file(tmp_path):
 
     with pytest.raises(OSError, match="disk full"):
         H.atomic_write(path, explode)
-    assert open(path, "rb").read() == good
+    assert pathlib.Path(path).read_bytes() == good
     assert [p for p in os.listdir(tmp_path) if p.startswith(".tmp-")] == []
 
 
@@ -141,7 +142,7 @@ def test_damaged_files_fail_cleanly_or_load_whole(tmp_path, data):
     """Truncations and byte flips never crash, never hang, never load half a model."""
     path = str(tmp_path / "w.h5")
     H.save_weights(path, make_layers())
-    raw = bytearray(open(path, "rb").read())
+    raw = bytearray(pathlib.Path(path).read_bytes())
     if data.draw(st.booleans()):
         raw = raw[: data.draw(st.integers(0, len(raw) - 1))]
     else:
@@ -149,7 +150,7 @@ def test_damaged_files_fail_cleanly_or_load_whole(tmp_path, data):
             i = data.draw(st.integers(0, len(raw) - 1))
             raw[i] ^= data.draw(st.integers(1, 255))
     damaged = str(tmp_path / "damaged.h5")
-    open(damaged, "wb").write(bytes(raw))
+    pathlib.Path(damaged).write_bytes(bytes(raw))
     dst = make_layers("d")
     before = values(dst)
     try:

@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from tinygrad_keras.models import Sequential, load_model, model_from_json
 from tests.persistence.layer_catalog import catalog
+from tinygrad_keras.models import Sequential, load_model, model_from_json
 
 
 def randomize(model) -> None:

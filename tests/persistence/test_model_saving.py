@@ -1,6 +1,7 @@
 """``model.save``/``load_model`` and model-level ``save_weights``/``load_weights``."""
 import json
 import os
+import pathlib
 
 import h5py
 import numpy as np
@@ -8,8 +9,7 @@ import pytest
 
 from tinygrad_keras.engine.hdf5_format import WeightFileError
 from tinygrad_keras.layers import Dense, Input, Lambda, merge
-from tinygrad_keras.models import (Model, Sequential, load_model, model_from_json,
-                                   model_from_yaml)
+from tinygrad_keras.models import Model, Sequential, load_model, model_from_json, model_from_yaml
 from tinygrad_keras.optimizers import SGD, Adam, RMSprop
 
 
@@ -118,12 +118,12 @@ def test_overwrite_false_asks_before_replacing(tmp_path, monkeypatch, capsys):
     path = str(tmp_path / "w.h5")
     model = small_sequential()
     model.save_weights(path)
-    before = open(path, "rb").read()
+    before = pathlib.Path(path).read_bytes()
     answers = iter(["maybe", "n"])
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
     model.layers[0].set_weights([w * 0 for w in model.layers[0].get_weights()])
     model.save_weights(path, overwrite=False)
-    assert open(path, "rb").read() == before
+    assert pathlib.Path(path).read_bytes() == before
     monkeypatch.setattr("builtins.input", lambda prompt="": "y")
     model.save(path, overwrite=False)
     assert "Next time specify overwrite=True" in capsys.readouterr().out
@@ -187,7 +187,7 @@ def test_failed_save_keeps_the_previous_file(tmp_path, monkeypatch):
     path = str(tmp_path / "m.h5")
     model = small_sequential()
     model.save(path)
-    good = open(path, "rb").read()
+    good = pathlib.Path(path).read_bytes()
 
     def broken_config():
         raise RuntimeError("config exploded")
@@ -195,7 +195,7 @@ def test_failed_save_keeps_the_previous_file(tmp_path, monkeypatch):
     monkeypatch.setattr(model, "get_config", broken_config)
     with pytest.raises(RuntimeError, match="config exploded"):
         model.save(path)
-    assert open(path, "rb").read() == good
+    assert pathlib.Path(path).read_bytes() == good
     assert sorted(os.listdir(tmp_path)) == ["m.h5"]
 
 

@@ -1,0 +1,212 @@
+"""Weight files written by other Keras versions, built here with plain h5py.
+
+* Keras 1.2.2, TensorFlow backend: names ``dense_1_W:0``, correlation kernels;
+* Keras 1.2.2, Theano backend: names ``dense_1_W``, true-convolution kernels
+  (flipped on load: predictions equal numpy's convolution);
+* Keras 2: ``keras_version``/``backend`` attributes, ``layer/kernel:0`` names
+  (nested groups), fused LSTM/GRU matrices, ``(kh, kw, in, out)`` kernels.
+
+Predictions are compared with numpy/scipy references written from the file's
+own conventions, not with our layers.
+"""
+import h5py
+import numpy as np
+import pytest
+from scipy import signal
+
+from tinygrad_keras.layers import (GRU, LSTM, BatchNormalization, Convolution2D, Dense,
+                                   Embedding, Flatten)
+from tinygrad_keras.models import Sequential
+
+
+def write_keras1(path, layers, theano=False):
+    """``layers``: ``[(layer_name, [(suffix, array), ...])]`` in the 1.2.2 layout."""
+    tail = "" if theano else ":0"
+    with h5py.File(path, "w") as f:
+        f.attrs["layer_names"] = [name.encode() for name, _ in layers]
+        for name, weights in layers:
+            group = f.create_group(name)
+            names = [f"{name}_{suffix}{tail}" for suffix, _ in weights]
+            group.attrs["weight_names"] = [n.encode() for n in names]
+            for n, (_, value) in zip(names, weights):
+                group.create_dataset(n, data=value)
+
+
+def write_keras2(path, layers, backend="tensorflow"):
+    with h5py.File(path, "w") as f:
+        f.attrs["keras_version"] = b"2.1.6"
+        f.attrs["backend"] = backend.encode()
+        f.attrs["layer_names"] = [name.encode() for name, _ in layers]
+        for name, weights in layers:
+            group = f.create_group(name)
+            names = [f"{name}/{suffix}:0" for suffix, _ in weights]
+            group.attrs["weight_names"] = [n.encode() for n in names]
+            for n, (_, value) in zip(names, weights):
+                group.create_dataset(n, data=value)  # the '/' nests a group, as in Keras 2
+
+
+def rand(*shape):
+    return np.random.uniform(-1, 1, shape).astype("float32")
+
+
+# ---- convolution: reference on channels-first arrays ---------------------------------
+def conv_reference(x, kernel_oihw, bias, flip: bool):
+    """``x (B, C, H, W)``, kernel ``(out, in, kh, kw)``; valid correlation or convolution."""
+    op = signal.convolve2d if flip else signal.correlate2d
+    out = np.zeros((x.shape[0], kernel_oihw.shape[0], x.shape[2] - kernel_oihw.shape[2] + 1,
+                    x.shape[3] - kernel_oihw.shape[3] + 1))
+    for b in range(x.shape[0]):
+        for o in range(kernel_oihw.shape[0]):
+            out[b, o] = sum(op(x[b, i], kernel_oihw[o, i], mode="valid")
+                            for i in range(x.shape[1])) + bias[o]
+    return out
+
+
+def conv_model(ordering):
+    shape = (2, 5, 5) if ordering == "th" else (5, 5, 2)
+    return Sequential([Convolution2D(3, 3, 2, dim_ordering=ordering, input_shape=shape),
+                       Flatten(), Dense(2)])
+
+
+def conv_prediction_reference(x_chw, k_oihw, b, W, bias2, ordering, flip):
+    y = conv_reference(x_chw, k_oihw, b, flip)
+    if ordering == "tf":
+        y = y.transpose(0, 2, 3, 1)
+    return y.reshape(len(y), -1) @ W + bias2
+
+
+@pytest.mark.parametrize("ordering", ["th", "tf"])
+@pytest.mark.parametrize("theano", [False, True], ids=["tf-names", "theano-names"])
+def test_keras_1_2_2_conv_file(tmp_path, ordering, theano):
+    k = rand(3, 2, 3, 2)                     # (out, in, kh, kw)
+    b, W, bias2 = rand(3), rand(3 * 3 * 4, 2), rand(2)
+    stored = k if ordering == "th" else k.transpose(2, 3, 1, 0)  # tf: (kh, kw, in, out)
+    path = str(tmp_path / "w.h5")
+    write_keras1(path, [("convolution2d_1", [("W", stored), ("b", b)]), ("flatten_1", []),
+                        ("dense_1", [("W", W), ("b", bias2)])], theano=theano)
+    model = conv_model(ordering)
+    model.load_weights(path)
+    x = rand(2, 2, 5, 5)
+    x_in = x if ordering == "th" else x.transpose(0, 2, 3, 1)
+    expected = conv_prediction_reference(x, k, b, W, bias2, ordering, flip=theano)
+    np.testing.assert_allclose(model.predict(x_in), expected, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("ordering", ["th", "tf"])
+@pytest.mark.parametrize("backend", ["tensorflow", "theano"])
+def test_keras_2_conv_dense_file(tmp_path, ordering, backend):
+    k = rand(3, 2, 3, 2)
+    b, W, bias2 = rand(3), rand(3 * 3 * 4, 2), rand(2)
+    path = str(tmp_path / "w.h5")
+    write_keras2(path, [("conv2d_1", [("kernel", k.transpose(2, 3, 1, 0)), ("bias", b)]),
+                        ("flatten_1", []), ("dense_1", [("kernel", W), ("bias", bias2)])],
+                 backend)
+    model = conv_model(ordering)
+    model.load_weights(path)
+    x = rand(2, 2, 5, 5)
+    x_in = x if ordering == "th" else x.transpose(0, 2, 3, 1)
+    expected = conv_prediction_reference(x, k, b, W, bias2, ordering, flip=backend == "theano")
+    np.testing.assert_allclose(model.predict(x_in), expected, rtol=1e-4, atol=1e-5)
+
+
+# ---- recurrent + embedding + batch norm, Keras 2 fused layout --------------------------
+def hard_sigmoid(z):
+    return np.clip(0.2 * z + 0.5, 0.0, 1.0)
+
+
+def keras2_lstm(x, kernel, recurrent, bias):
+    """Keras 2 LSTM (gates i, f, c, o; hard-sigmoid gates), all steps returned."""
+    u = recurrent.shape[0]
+    h, c, out = np.zeros((len(x), u)), np.zeros((len(x), u)), []
+    for t in range(x.shape[1]):
+        z = x[:, t] @ kernel + h @ recurrent + bias
+        i, f = hard_sigmoid(z[:, :u]), hard_sigmoid(z[:, u:2 * u])
+        c = f * c + i * np.tanh(z[:, 2 * u:3 * u])
+        h = hard_sigmoid(z[:, 3 * u:]) * np.tanh(c)
+        out.append(h)
+    return np.stack(out, axis=1)
+
+
+def keras2_gru(x, kernel, recurrent, bias):
+    """Keras 2 GRU, reset_after=False (gates z, r, h), last output."""
+    u = recurrent.shape[0]
+    h = np.zeros((len(x), u))
+    for t in range(x.shape[1]):
+        xz = x[:, t] @ kernel + bias
+        z = hard_sigmoid(xz[:, :u] + h @ recurrent[:, :u])
+        r = hard_sigmoid(xz[:, u:2 * u] + h @ recurrent[:, u:2 * u])
+        hh = np.tanh(xz[:, 2 * u:] + (r * h) @ recurrent[:, 2 * u:])
+        h = z * h + (1 - z) * hh
+    return h
+
+
+@pytest.mark.parametrize("consume_less", ["cpu", "gpu"])
+def test_keras_2_embedding_lstm_gru_dense_batchnorm_file(tmp_path, consume_less):
+    emb = rand(7, 3)
+    lstm = (rand(3, 16), rand(4, 16), rand(16))
+    gru = (rand(4, 6), rand(2, 6), rand(6))
+    dense = (rand(2, 2), rand(2))
+    bn = (rand(2) + 2, rand(2), rand(2), np.random.uniform(0.5, 2, 2).astype("f4"))
+    path = str(tmp_path / "w.h5")
+    write_keras2(path, [
+        ("embedding_1", [("embeddings", emb)]),
+        ("lstm_1", list(zip(("kernel", "recurrent_kernel", "bias"), lstm))),
+        ("gru_1", list(zip(("kernel", "recurrent_kernel", "bias"), gru))),
+        ("dense_1", list(zip(("kernel", "bias"), dense))),
+        ("batch_normalization_1", list(zip(("gamma", "beta", "moving_mean",
+                                            "moving_variance"), bn)))])
+    model = Sequential([Embedding(7, 3, input_length=5),
+                        LSTM(4, return_sequences=True, consume_less=consume_less),
+                        GRU(2, consume_less=consume_less), Dense(2), BatchNormalization()])
+    model.load_weights(path)
+    ids = np.random.randint(0, 7, (3, 5))
+    h = keras2_gru(keras2_lstm(emb[ids], *lstm), *gru) @ dense[0] + dense[1]
+    gamma, beta, mean, var = bn
+    expected = gamma * (h - mean) / np.sqrt(var + 1e-3) + beta
+    np.testing.assert_allclose(model.predict(ids.astype("int32")), expected, rtol=1e-4,
+                               atol=1e-5)
+
+
+def test_keras_2_gru_with_reset_after_is_refused_by_name(tmp_path):
+    path = str(tmp_path / "w.h5")
+    write_keras2(path, [("gru_1", [("kernel", rand(3, 6)), ("recurrent_kernel", rand(2, 6)),
+                                   ("bias", rand(2, 6))])])
+    model = Sequential([GRU(2, input_shape=(4, 3))])
+    before = model.get_weights()
+    with pytest.raises(ValueError, match="reset_after"):
+        model.load_weights(path)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_keras_0_legacy_file_loads_positionally(tmp_path):
+    W, b = rand(4, 3), rand(3)
+    path = str(tmp_path / "legacy.h5")
+    with h5py.File(path, "w") as f:
+        f.attrs["nb_layers"] = 2
+        g = f.create_group("layer_0")
+        g.attrs["nb_params"] = 2
+        g.create_dataset("param_0", data=W)
+        g.create_dataset("param_1", data=b)
+        f.create_group("layer_1").attrs["nb_params"] = 0
+    from tinygrad_keras.layers import Activation
+    model = Sequential([Dense(3, input_dim=4), Activation("relu")])
+    model.load_weights(path)
+    np.testing.assert_array_equal(model.layers[0].get_weights()[0], W)
+    with pytest.raises(ValueError, match="by_name"):
+        model.load_weights(path, by_name=True)
+
+
+def test_file_we_write_has_only_what_keras_1_2_2_reads(tmp_path):
+    """Keras 1.2.2 ``load_weights``: ``layer_names`` and ``weight_names`` attributes read as
+    byte strings, datasets read with ``g[name]`` in that order."""
+    model = Sequential([Convolution2D(2, 3, 3, input_shape=(1, 5, 5)), Flatten(), Dense(2)])
+    path = str(tmp_path / "w.h5")
+    model.save_weights(path)
+    with h5py.File(path, "r") as f:
+        assert f.attrs["layer_names"].dtype.kind == "S"
+        for layer in model.layers:
+            names = f[layer.name].attrs["weight_names"]
+            values = [f[layer.name][n.decode()][()] for n in names]
+            for value, weight in zip(values, layer.get_weights()):
+                np.testing.assert_array_equal(value, weight)
