@@ -195,8 +195,8 @@ from keras.layers import Flatten
 from keras.layers import Convolution2D, MaxPooling2D
 
 # 'th' ordering (the project default): images are (samples, channels, rows, cols).
-X_train = np.random.random((8, 3, 100, 100))
-Y_train = np.eye(10)[np.random.randint(10, size=8)]
+X_train = np.random.random((4, 3, 100, 100))
+Y_train = np.eye(10)[np.random.randint(10, size=4)]
 
 model = Sequential()
 # input: 100x100 images with 3 channels -> (3, 100, 100) tensors.
@@ -234,8 +234,8 @@ print("VGG-like convnet: output", model.output_shape, "params", model.count_para
 from keras.layers import Embedding
 
 max_features, maxlen = 1000, 20
-X_train = np.random.randint(1, max_features, size=(64, maxlen))
-Y_train = np.random.randint(2, size=(64, 1))
+X_train = np.random.randint(1, max_features, size=(32, maxlen))
+Y_train = np.random.randint(2, size=(32, 1))
 
 model = Sequential()
 model.add(Embedding(max_features, 256, input_length=maxlen))
@@ -313,11 +313,12 @@ model.add(LSTM(32))  # return a single vector of dimension 32
 model.add(Dense(10, activation='softmax'))
 model.compile(loss='categorical_crossentropy', optimizer='rmsprop', metrics=['accuracy'])
 
-x_train = np.random.random((1000, timesteps, data_dim))
-y_train = np.random.random((1000, nb_classes))
-x_val = np.random.random((100, timesteps, data_dim))
-y_val = np.random.random((100, nb_classes))
-history = model.fit(x_train, y_train, batch_size=64, nb_epoch=5, verbose=0,
+# 256 samples and 2 epochs (the guide: 1000 and 5), so that the script runs in seconds
+x_train = np.random.random((256, timesteps, data_dim))
+y_train = np.random.random((256, nb_classes))
+x_val = np.random.random((64, timesteps, data_dim))
+y_val = np.random.random((64, nb_classes))
+history = model.fit(x_train, y_train, batch_size=64, nb_epoch=2, verbose=0,
                     validation_data=(x_val, y_val))
 print("stacked LSTM: history keys", sorted(history.history))
 # --8<-- [end:stacked_lstm]
@@ -334,11 +335,11 @@ model.add(LSTM(32, stateful=True))
 model.add(Dense(10, activation='softmax'))
 model.compile(loss='categorical_crossentropy', optimizer='rmsprop', metrics=['accuracy'])
 
-x_train = np.random.random((batch_size * 10, timesteps, data_dim))
-y_train = np.random.random((batch_size * 10, nb_classes))
-x_val = np.random.random((batch_size * 3, timesteps, data_dim))
-y_val = np.random.random((batch_size * 3, nb_classes))
-model.fit(x_train, y_train, batch_size=batch_size, nb_epoch=5, verbose=0,
+x_train = np.random.random((batch_size * 4, timesteps, data_dim))   # the guide: * 10
+y_train = np.random.random((batch_size * 4, nb_classes))
+x_val = np.random.random((batch_size * 2, timesteps, data_dim))     # the guide: * 3
+y_val = np.random.random((batch_size * 2, nb_classes))
+model.fit(x_train, y_train, batch_size=batch_size, nb_epoch=2, verbose=0,
           validation_data=(x_val, y_val))
 print("stateful LSTM trained on batches of", batch_size)
 # --8<-- [end:stateful]
@@ -355,13 +356,13 @@ decoder.add(Dense(32, activation='relu'))
 decoder.add(Dense(nb_classes, activation='softmax'))
 decoder.compile(loss='categorical_crossentropy', optimizer='rmsprop', metrics=['accuracy'])
 
-x_train_a = np.random.random((1000, timesteps, data_dim))
-x_train_b = np.random.random((1000, timesteps, data_dim))
-y_train = np.random.random((1000, nb_classes))
-x_val_a = np.random.random((100, timesteps, data_dim))
-x_val_b = np.random.random((100, timesteps, data_dim))
-y_val = np.random.random((100, nb_classes))
-decoder.fit([x_train_a, x_train_b], y_train, batch_size=64, nb_epoch=5, verbose=0,
+x_train_a = np.random.random((256, timesteps, data_dim))   # the guide: 1000 samples
+x_train_b = np.random.random((256, timesteps, data_dim))
+y_train = np.random.random((256, nb_classes))
+x_val_a = np.random.random((64, timesteps, data_dim))
+x_val_b = np.random.random((64, timesteps, data_dim))
+y_val = np.random.random((64, nb_classes))
+decoder.fit([x_train_a, x_train_b], y_train, batch_size=64, nb_epoch=2, verbose=0,
             validation_data=([x_val_a, x_val_b], y_val))
 print("two LSTM encoders merged: output", decoder.output_shape)
 # --8<-- [end:two_encoders]
