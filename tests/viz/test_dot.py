@@ -10,8 +10,8 @@ from tinygrad_keras.autodiff import viz
 
 def parse_dot(text):
     """Node ids and edges of our DOT output (a tiny parser: one statement per line)."""
-    nodes = set(re.findall(r"^\s*(n\d+) \[label=", text, flags=re.M))
-    edges = re.findall(r"^\s*(n\d+) -> (n\d+)", text, flags=re.M)
+    nodes = set(re.findall(r"^\s*(n\d+) \[label=", text, flags=re.MULTILINE))
+    edges = re.findall(r"^\s*(n\d+) -> (n\d+)", text, flags=re.MULTILINE)
     return nodes, edges
 
 

@@ -4,12 +4,12 @@ import re
 import numpy as np
 import pytest
 
+from tests.viz.test_dot import parse_dot
 from tinygrad_keras import backend as K
 from tinygrad_keras.autodiff import viz
 from tinygrad_keras.engine.inspection import LayerRecorder, explain_step, model_graph_dot
 from tinygrad_keras.layers import LSTM, Dense, Dropout, Input, SimpleRNN, merge
 from tinygrad_keras.models import Model, Sequential
-from tests.viz.test_dot import parse_dot
 
 
 def clusters(text):

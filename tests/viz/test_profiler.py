@@ -71,10 +71,9 @@ def test_backward_counts_equal_the_recorded_graph():
 
 def test_off_means_the_plain_apply_even_after_an_error():
     plain = Function.__dict__["apply"]
-    with pytest.raises(ZeroDivisionError):
-        with profile_ops():
-            assert Function.__dict__["apply"] is not plain
-            raise ZeroDivisionError
+    with pytest.raises(ZeroDivisionError), profile_ops():
+        assert Function.__dict__["apply"] is not plain
+        raise ZeroDivisionError
     assert Function.__dict__["apply"] is plain
     with profile_ops() as outer:
         with profile_ops() as inner:
@@ -112,7 +111,7 @@ def test_debug_variable_prints_a_summary_at_exit():
             "x = Tensor(np.ones(3), requires_grad=True)\n(x * x).sum().backward()\n")
     env = dict(os.environ, PYTHONPATH=str(ROOT), TINYGRAD_KERAS_DEBUG="2")
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=60, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "TINYGRAD_KERAS_DEBUG op profile" in proc.stderr
     assert "Mul           forward  (3,)" in proc.stderr  # the per-op line of level 2

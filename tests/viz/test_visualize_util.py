@@ -12,8 +12,8 @@ from tinygrad_keras.utils.visualize_util import model_to_dot, plot
 
 def parse(text):
     """``({node id: label}, [(a, b) edges])`` of model_to_dot's output."""
-    nodes = dict(re.findall(r'^\s*(l\d+) \[label="(.*)"\];$', text, flags=re.M))
-    edges = re.findall(r"^\s*(l\d+) -> (l\d+);$", text, flags=re.M)
+    nodes = dict(re.findall(r'^\s*(l\d+) \[label="(.*)"\];$', text, flags=re.MULTILINE))
+    edges = re.findall(r"^\s*(l\d+) -> (l\d+);$", text, flags=re.MULTILINE)
     return nodes, edges
 
 
@@ -51,7 +51,7 @@ def test_shapes_and_names_options():
     dense = [v for v in nodes.values() if v.startswith("Dense\\n")]
     # the shared layer was called twice with the same shapes; its row shows them
     assert "{{(None, 4)}|{(None, 3)}}" in dense[0] or "{{(None, 4)}|{(None, 3)}}" in dense[1]
-    merged = [v for v in nodes.values() if v.startswith("Merge")][0]
+    merged = next(v for v in nodes.values() if v.startswith("Merge"))
     assert "multiple" not in merged and "(None, 6)" in merged
 
 
@@ -75,7 +75,8 @@ def test_plot_dot_without_graphviz_and_hint_for_png(tmp_path, monkeypatch):
     monkeypatch.setattr(viz.shutil, "which", lambda name: None)
     model = Sequential([Dense(1, input_dim=2)])
     path = plot(model, to_file=str(tmp_path / "model.dot"), show_shapes=True)
-    assert open(path).read() == model_to_dot(model, show_shapes=True)
+    with open(path) as f:
+        assert f.read() == model_to_dot(model, show_shapes=True)
     with pytest.raises(RuntimeError, match="apt-get install graphviz"):
         plot(model, to_file=str(tmp_path / "model.png"))
     with pytest.raises(RuntimeError, match="Graphviz"):
@@ -98,4 +99,5 @@ def test_not_a_model():
 @pytest.mark.skipif(not viz.graphviz_available(), reason="Graphviz 'dot' not installed")
 def test_plot_png(tmp_path):
     path = plot(branching_model(), to_file=str(tmp_path / "model.png"), show_shapes=True)
-    assert open(path, "rb").read(4) == b"\x89PNG"
+    with open(path, "rb") as f:
+        assert f.read(4) == b"\x89PNG"

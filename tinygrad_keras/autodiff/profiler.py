@@ -48,7 +48,7 @@ class OpProfile:
     def record(self, name: str, phase: str, shape: tuple, seconds: float) -> None:
         self.events.append((name, phase, shape, seconds))
         if self.verbose:
-            print(f"{name:<14}{phase:<9}{str(shape):<20}{seconds * 1e6:10.1f} us",
+            print(f"{name:<14}{phase:<9}{shape!s:<20}{seconds * 1e6:10.1f} us",
                   file=self.file or sys.stdout)
 
     def counts(self) -> dict:

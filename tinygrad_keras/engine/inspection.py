@@ -25,6 +25,7 @@ normal training never pays for the bookkeeping (no flag is checked anywhere).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Self
 
 import numpy as np
 
@@ -75,7 +76,7 @@ class LayerRecorder:
         self.calls: list = []
         self._patched: list = []
 
-    def __enter__(self) -> "LayerRecorder":
+    def __enter__(self) -> Self:
         if hasattr(self.model, "_ensure_graph"):
             self.model._ensure_graph()
         for layer in _leaf_layers(self.model):
@@ -310,11 +311,11 @@ def trace_table(trace: StepTrace) -> str:
             f"{'zeros':>8}{'|grad out|':>12}")
     lines = [f"loss {trace.loss:.6g}", head, "-" * len(head)]
     for row in trace.layers:
-        lines.append(f"{row.name + ' (' + row.class_name + ')':<24}{str(row.output_shape):<18}"
+        lines.append(f"{row.name + ' (' + row.class_name + ')':<24}{row.output_shape!s:<18}"
                      f"{_fmt(row.mean):>10}{_fmt(row.std):>10}{_fmt(row.min):>10}"
                      f"{_fmt(row.max):>10}{row.zero_fraction:>8.0%}"
                      f"{_fmt(row.output_grad_norm):>12}")
         for w in row.weights:
-            lines.append(f"    {w.name:<20}{str(w.shape):<18}|w| {_fmt(w.norm):<10}"
+            lines.append(f"    {w.name:<20}{w.shape!s:<18}|w| {_fmt(w.norm):<10}"
                          f"|grad w| {_fmt(w.grad_norm)}")
     return "\n".join(lines)
