@@ -19,8 +19,7 @@ import sys
 
 import pytest
 
-from tests.datasets.fake_keras_datasets import (datasets_dir, write_imdb, write_mnist,
-                                                write_reuters)
+from tests.datasets.fake_keras_datasets import datasets_dir, write_imdb, write_mnist, write_reuters
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SLOW = os.environ.get("TINYGRAD_KERAS_SLOW") == "1"
