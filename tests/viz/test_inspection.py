@@ -189,3 +189,27 @@ def test_uncompiled_model_cannot_be_traced():
     model = Sequential([Dense(2, input_dim=2)])
     with pytest.raises(RuntimeError, match="compiled"):
         explain_step(model, np.ones((1, 2)), np.ones((1, 2)))
+
+
+def test_trace_leaves_batchnorm_statistics_and_rnn_states_alone():
+    from tinygrad_keras.layers import BatchNormalization
+    np.random.seed(0)
+    model = Sequential([Dense(4, input_dim=4), BatchNormalization(), Dense(3,
+                                                                        activation="softmax")])
+    model.compile("sgd", "categorical_crossentropy")
+    x, y = batch()
+    before = model.get_weights()
+    explain_step(model, x, y)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    model.train_on_batch(x, y)  # the check above can fail: a real step moves the statistics
+    assert not np.array_equal(before[4], model.get_weights()[4])
+
+    rnn = Sequential([SimpleRNN(3, batch_input_shape=(2, 4, 2), stateful=True)])
+    rnn.compile("sgd", "mse")
+    seq = np.random.rand(2, 4, 2)
+    rnn.predict(seq, batch_size=2)
+    states = [s.data.copy() for s in rnn.layers[0].states]
+    explain_step(rnn, seq, np.zeros((2, 3)))
+    for a, s in zip(states, rnn.layers[0].states):
+        np.testing.assert_array_equal(a, s.data)

@@ -275,15 +275,33 @@ class StepTrace:
     __repr__ = __str__
 
 
+def _snapshot(model) -> list:
+    """Copies of every weight (batch-norm running statistics change in a training-phase
+    forward) and of the states of stateful recurrent layers."""
+    tensors = list(model.weights)
+    for layer in _leaf_layers(model):
+        if getattr(layer, "stateful", False):
+            tensors += [s for s in getattr(layer, "states", []) if isinstance(s, Tensor)]
+    return [(t, t.data.copy()) for t in tensors]
+
+
+def _restore(snapshot: list) -> None:
+    for t, value in snapshot:
+        if t.data.shape != value.shape or not np.array_equal(t.data, value):
+            t.data = value
+
+
 def explain_step(model, x, y, sample_weight=None, training: bool = True) -> StepTrace:
     """Forward and backward of one batch, reported per layer; nothing is updated.
 
     ``x``, ``y``: a batch as for ``train_on_batch`` (the model must be compiled).
     ``training``: learning phase 1 as in a real step (dropout active), else 0.
-    The weights are not changed and every weight's ``.grad`` is as it was before.
+    The weights (batch-norm statistics and stateful RNN states included) are not
+    changed, and every weight's ``.grad`` is as it was before.
     """
     model._check_compiled()
     saved = [(w, w.grad) for w in model.weights]
+    values_before = _snapshot(model)
     phase = K.learning_phase()
     K.set_learning_phase(1 if training else 0)
     try:
@@ -297,6 +315,7 @@ def explain_step(model, x, y, sample_weight=None, training: bool = True) -> Step
     finally:
         for w, grad in saved:
             w.grad = grad
+        _restore(values_before)
         K.set_learning_phase(phase)
     return StepTrace(float(total.data), values, list(model.metrics_names), rows)
 
