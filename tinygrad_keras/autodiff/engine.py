@@ -142,7 +142,8 @@ def _accumulate(grads: dict, owned: set, parent, pg) -> None:
     elif id(old) in owned:
         pg.add_into(old) if scatter else np.add(old, pg, out=old)
     else:
-        new = pg.add_into(old.copy()) if scatter else old + pg
+        # asarray: adding two 0-d arrays gives a numpy scalar, which cannot be added into
+        new = pg.add_into(old.copy()) if scatter else np.asarray(old + pg)
         owned.add(id(new))
         grads[key] = new
 
