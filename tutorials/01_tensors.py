@@ -65,3 +65,6 @@ before = h
 h -= h.mean(axis=1, keepdims=True)
 print("h is a new node:", h is not before, "| op:", h.op, "| old values kept:", before.data)
 # --8<-- [end:inplace]
+
+# Exercise (see the docs page): write count_ops(t) in tutorials/solutions/01_tensors.py, then check it with
+#   python -m pytest tests/docs/test_exercises.py -k tutorial01

@@ -60,3 +60,6 @@ for _ in range(10_000):
 y.backward()
 print(f"10 000-step chain: x.grad = {float(x.grad):.6f}, expected {1.0001 ** 10_000:.6f}")
 # --8<-- [end:deep]
+
+# Exercise (see the docs page): write topo_order(root) in tutorials/solutions/02_backward.py, then check it with
+#   python -m pytest tests/docs/test_exercises.py -k tutorial02

@@ -51,3 +51,6 @@ eps = 1e-6
 numeric = [(loss_of(b0 + eps * e) - loss_of(b0 - eps * e)) / (2 * eps) for e in np.eye(3)]
 print("analytic:", b.grad, "\nnumeric: ", np.round(numeric, 4))
 # --8<-- [end:check]
+
+# Exercise (see the docs page): write my_unbroadcast(grad, shape) in tutorials/solutions/03_broadcasting.py, then check it with
+#   python -m pytest tests/docs/test_exercises.py -k tutorial03

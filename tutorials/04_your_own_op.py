@@ -79,3 +79,6 @@ def test_hypot(data):
 test_hypot()  # hypothesis runs the body on 30 drawn shape pairs and values
 print("property test passed: forward matches numpy, backward matches finite differences")
 # --8<-- [end:property]
+
+# Exercise (see the docs page): write the LogAddExp op in tutorials/solutions/04_your_own_op.py, then check it with
+#   python -m pytest tests/docs/test_exercises.py -k tutorial04

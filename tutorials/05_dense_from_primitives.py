@@ -107,3 +107,6 @@ same = np.allclose(builtin.predict(X), model.predict(X), atol=1e-6)
 print("built-in Dense gives the same predictions:", same)
 print("weights:", [(w.name, w.shape) for w in builtin.layers[0].trainable_weights])
 # --8<-- [end:builtin]
+
+# Exercise (see the docs page): write the ScaleShift layer in tutorials/solutions/05_dense_from_primitives.py, then check it with
+#   python -m pytest tests/docs/test_exercises.py -k tutorial05

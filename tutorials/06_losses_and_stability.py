@@ -64,3 +64,6 @@ print("naive -log(1 / (1 + exp(-x))):", (-(1 / (1 + (-x).exp())).log()).data)
 print("clipped sigmoid (Keras 1 loss):", K.binary_crossentropy(x.sigmoid(), ones).data)
 print("from logits:                   ", K.binary_crossentropy(x, ones, from_logits=True).data)
 # --8<-- [end:sigmoid]
+
+# Exercise (see the docs page): write bce_with_logits in tutorials/solutions/06_losses_and_stability.py, then check it with
+#   python -m pytest tests/docs/test_exercises.py -k tutorial06

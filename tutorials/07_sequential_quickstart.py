@@ -366,3 +366,6 @@ decoder.fit([x_train_a, x_train_b], y_train, batch_size=64, nb_epoch=2, verbose=
             validation_data=([x_val_a, x_val_b], y_val))
 print("two LSTM encoders merged: output", decoder.output_shape)
 # --8<-- [end:two_encoders]
+
+# Exercise (see the docs page): write build_classifier in tutorials/solutions/07_sequential_quickstart.py, then check it with
+#   python -m pytest tests/docs/test_exercises.py -k tutorial07

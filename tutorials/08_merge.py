@@ -85,3 +85,6 @@ model.fit([x1, x2], np.ones((5, 1)), nb_epoch=3, verbose=0)
 changed = [not np.allclose(w0, m.get_weights()[0]) for w0, m in zip(before, (left, right))]
 print("both branches were updated:", changed)
 # --8<-- [end:train]
+
+# Exercise (see the docs page): write the l1_distance Merge mode in tutorials/solutions/08_merge.py, then check it with
+#   python -m pytest tests/docs/test_exercises.py -k tutorial08

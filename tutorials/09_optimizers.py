@@ -80,3 +80,6 @@ else:
     fig.savefig("optimizers.png")
     print("\nplot written to optimizers.png")
 # --8<-- [end:plot]
+
+# Exercise (see the docs page): write adam_step in tutorials/solutions/09_optimizers.py, then check it with
+#   python -m pytest tests/docs/test_exercises.py -k tutorial09
