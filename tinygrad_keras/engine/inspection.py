@@ -31,7 +31,7 @@ import numpy as np
 
 from .. import backend as K
 from ..autodiff import Tensor, enable_grad
-from ..autodiff.viz import graph_nodes, to_dot
+from ..autodiff.viz import to_dot
 from .topology import _as_list
 
 
@@ -184,27 +184,29 @@ def model_graph_dot(model, x, y=None, show_values: bool = False, show_grads: boo
 
     Each layer's ops sit in a box named after the layer; an RNN's time steps
     get one box each; the loss and metrics ops are in the box ``'loss'``.
-    ``training=True`` runs in learning phase 1 (dropout active).
+    ``training=True`` runs in learning phase 1 (dropout active).  Weights,
+    their ``.grad`` and batch-norm statistics are left as they were.
     """
+    grads, values_before = [(w, w.grad) for w in model.weights], _snapshot(model)
     phase = K.learning_phase()
     K.set_learning_phase(1 if training else 0)
     try:
+        for w, _ in grads:
+            w.grad = None
         root, recorder, _ = _forward(model, x, y)
+        groups = tensor_groups(recorder.calls)
+        # what no layer claimed, below the root and above the layers' inputs, is the loss
+        layer_inputs = {id(t) for call in recorder.calls for t in call.inputs}
+        _claim([root], layer_inputs, "loss" if y is not None else "outputs", groups)
+        if show_grads and root.requires_grad:
+            root.backward(retain_graph=True)
+        return to_dot(root, show_values=show_values, show_grads=show_grads, groups=groups,
+                      max_nodes=max_nodes)
     finally:
+        for w, grad in grads:
+            w.grad = grad
+        _restore(values_before)
         K.set_learning_phase(phase)
-    groups = tensor_groups(recorder.calls)
-    # what no layer claimed, below the root and above the layers' inputs, is the loss
-    layer_inputs = {id(t) for call in recorder.calls for t in call.inputs}
-    _claim([root], layer_inputs, "loss" if y is not None else "outputs", groups)
-    if show_grads and root.requires_grad:
-        root.backward(retain_graph=True)
-    text = to_dot(root, show_values=show_values, show_grads=show_grads, groups=groups,
-                  max_nodes=max_nodes)
-    if show_grads:
-        for t in graph_nodes(root, max_nodes):
-            if t.is_leaf and t.requires_grad:
-                t.grad = None  # drawing must not leave gradients on the weights
-    return text
 
 
 # ---- the step trace ------------------------------------------------------------------
