@@ -14,8 +14,15 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from tinygrad_keras.layers import (GRU, LSTM, BatchNormalization, Convolution2D, Dense,
-                                   Embedding, Flatten)
+from tinygrad_keras.layers import (
+    GRU,
+    LSTM,
+    BatchNormalization,
+    Convolution2D,
+    Dense,
+    Embedding,
+    Flatten,
+)
 from tinygrad_keras.models import Sequential
 
 

@@ -252,3 +252,29 @@ def test_json_yaml_and_config_round_trips():
         assert again.get_config() == type(model).from_config(model.get_config()).get_config()
         rebuilt = model_from_json(model.to_json())
         assert json.loads(again.to_json()) == json.loads(rebuilt.to_json())
+
+
+def test_edited_values_and_configs_are_caught_by_their_checksums(tmp_path):
+    """A file changed behind our back (bit rot, a bad copy) is refused, not half-trusted."""
+    model = small_sequential(Adam(lr=0.01))
+    model.train_on_batch(*data())
+    path = str(tmp_path / "m.h5")
+    model.save(path)
+    with h5py.File(path, "r+") as f:
+        f.attrs["training_config"] = np.bytes_(f.attrs["training_config"].replace(
+            b'"loss": "mse"', b'"loss": "mae"'))
+    with pytest.raises(WeightFileError, match="config is damaged"):
+        load_model(path)
+    model.save(path)
+    with h5py.File(path, "r+") as f:
+        name = model.layers[0].name
+        kernel = f[f"model_weights/{name}/{name}_W:0"]
+        kernel[0, 0] = kernel[0, 0] + 1.0
+    with pytest.raises(WeightFileError, match=f"{name}_W:0.*damaged"):
+        load_model(path)
+    target = small_sequential()
+    before = target.get_weights()
+    with pytest.raises(WeightFileError, match="m.h5"):
+        target.load_weights(path)
+    for a, b in zip(before, target.get_weights()):
+        np.testing.assert_array_equal(a, b)

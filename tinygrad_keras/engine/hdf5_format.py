@@ -10,7 +10,7 @@ Weight names carry the TensorFlow-style ``:0`` suffix (project decision 3: our
 kernels are correlation kernels, like TF's).  A Keras 1.2.2 file written on
 Theano has names without ``:0`` and true-convolution kernels: those kernels are
 flipped on load.  Files use the HDF5 1.8 format (checksummed metadata) and
-arrays carry Fletcher-32 checksums (any h5py reads both transparently), so a
+every dataset carries a SHA-256 attribute (other readers ignore it), so a
 flipped byte is an error, not a silently wrong value.
 
 Two safety rules shape this module:
@@ -23,6 +23,7 @@ Two safety rules shape this module:
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 
@@ -92,26 +93,23 @@ def unique_names(names: list) -> list:
 
 
 # ---- saving -----------------------------------------------------------------------------
-def _write_scalar(group, name: str, value: np.ndarray) -> None:
-    """A scalar dataset stored inside its (checksummed) object header: compact layout."""
-    dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
-    dcpl.set_layout(h5py.h5d.COMPACT)
-    space = h5py.h5s.create(h5py.h5s.SCALAR)
-    dataset = h5py.h5d.create(group.id, name.encode("utf8"), h5py.h5t.py_create(value.dtype),
-                              space, dcpl=dcpl)
-    dataset.write(h5py.h5s.ALL, h5py.h5s.ALL, np.ascontiguousarray(value))
+DIGEST_ATTR = "sha256"  # per-dataset checksum; readers that do not know it ignore it
+
+
+def digest(value: np.ndarray) -> str:
+    """SHA-256 of an array's dtype, shape and bytes."""
+    h = hashlib.sha256(f"{value.dtype.str}{value.shape}".encode())
+    h.update(np.ascontiguousarray(value).tobytes())
+    return h.hexdigest()
 
 
 def write_arrays(group, names: list, arrays: list) -> None:
-    """One dataset per array, ``weight_names`` attribute in order, every value checksummed:
-    arrays with Fletcher-32 (it needs chunks), scalars in the object header."""
+    """One dataset per array, ``weight_names`` attribute in order, each with its digest."""
     group.attrs["weight_names"] = bytes_attr(names)
     for name, value in zip(names, arrays):
         value = np.asarray(value)
-        if value.ndim == 0:
-            _write_scalar(group, name, value)
-        else:
-            group.create_dataset(name, data=value, fletcher32=value.size > 0)
+        dataset = group.create_dataset(name, data=value)
+        dataset.attrs[DIGEST_ATTR] = np.bytes_(digest(value).encode())
 
 
 def save_weights_to_group(group, layers) -> None:
@@ -167,7 +165,11 @@ def read_dataset(ds, source: str, what: str, limit: int | None = None) -> np.nda
     if limit is not None and ds.compression is None and ds.nbytes > limit:
         raise WeightFileError(f"{source}: {what} claims {ds.nbytes} bytes, more than the file "
                               f"holds: the file is damaged")
-    return np.array(ds[()])
+    value = np.array(ds[()])
+    stored = ds.attrs.get(DIGEST_ATTR)
+    if stored is not None and _decode(stored)[0] != digest(value):
+        raise WeightFileError(f"{source}: {what} is damaged (its checksum does not match)")
+    return value
 
 
 def read_arrays(group, source: str, owner: str, limit=None) -> tuple:

@@ -17,6 +17,7 @@ the target at the end.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import warnings
@@ -61,15 +62,25 @@ def _optimizer_names(weights) -> list:
     return H.unique_names([H.weight_file_name(w, i) for i, w in enumerate(weights)])
 
 
+CONFIG_DIGEST_ATTR = "config_sha256"  # over model_config + training_config; 1.2.2 ignores it
+
+
+def _config_digest(f) -> str:
+    parts = [bytes(f.attrs.get(name, b"")) for name in ("model_config", "training_config")]
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
+
+
 def _write_model(f, model) -> None:
     f.attrs["keras_version"] = np.bytes_(KERAS_VERSION.encode("utf8"))
     f.attrs["model_config"] = _dumps({"class_name": type(model).__name__,
                                       "config": model.get_config()})
     H.save_weights_to_group(f.create_group("model_weights"), weight_layers(model))
     config = training_config(model)
+    if config is not None:
+        f.attrs["training_config"] = _dumps(config)
+    f.attrs[CONFIG_DIGEST_ATTR] = np.bytes_(_config_digest(f).encode())
     if config is None:
         return
-    f.attrs["training_config"] = _dumps(config)
     weights = model.optimizer.weights
     if weights:
         H.write_arrays(f.create_group("optimizer_weights"), _optimizer_names(weights),
@@ -120,6 +131,11 @@ def read_model_file(filepath: str) -> dict:
                 raise H.WeightFileError(f"No model found in config file {source}: it has no "
                                         f"model_config attribute (a save_weights file? use "
                                         f"model.load_weights)")
+            stored = f.attrs.get(CONFIG_DIGEST_ATTR)
+            if stored is not None and bytes(stored).decode("ascii", "replace") != \
+                    _config_digest(f):
+                raise H.WeightFileError(f"{source}: the model or training config is damaged "
+                                        f"(its checksum does not match)")
             content = {"model_config": model_config,
                        "training_config": _json_attr(f, "training_config", source)}
             if "model_weights" not in f:
