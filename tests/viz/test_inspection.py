@@ -215,3 +215,16 @@ def test_trace_leaves_batchnorm_statistics_and_rnn_states_alone():
     explain_step(rnn, seq, np.zeros((2, 3)))
     for a, s in zip(states, rnn.layers[0].states):
         np.testing.assert_array_equal(a, s.data)
+
+
+def test_draw_model_graph_writes_dot_without_graphviz(tmp_path, monkeypatch):
+    from tinygrad_keras.engine.inspection import draw_model_graph
+    monkeypatch.setattr(viz.shutil, "which", lambda name: None)
+    model = mlp()
+    x, y = batch()
+    path = draw_model_graph(model, x, y, str(tmp_path / "g.dot"))
+    assert set(clusters((tmp_path / "g.dot").read_text())) == {"dense_1", "dense_2", "dense_3",
+                                                                "loss"}
+    with pytest.raises(RuntimeError, match="graphviz"):
+        draw_model_graph(model, x, y, str(tmp_path / "g.svg"))
+    assert path.endswith("g.dot")

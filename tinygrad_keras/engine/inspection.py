@@ -8,7 +8,8 @@ normal training never pays for the bookkeeping (no flag is checked anywhere).
 
 * :func:`tensor_groups` turns those notes into ``{id(tensor): layer name}``,
   the ``groups`` map of :func:`tinygrad_keras.autodiff.viz.to_dot`, so a model's
-  loss graph is drawn with one box per layer (:func:`model_graph_dot`).
+  loss graph is drawn with one box per layer (:func:`model_graph_dot`,
+  :func:`draw_model_graph`).
 * :func:`explain_step` runs forward and backward of one batch without updating
   anything and reports, per layer, output statistics and gradient norms
   (:class:`StepTrace`): the tool for spotting vanishing or exploding gradients.
@@ -31,7 +32,7 @@ import numpy as np
 
 from .. import backend as K
 from ..autodiff import Tensor, enable_grad
-from ..autodiff.viz import to_dot
+from ..autodiff.viz import render_dot, to_dot
 from .topology import _as_list
 
 
@@ -207,6 +208,11 @@ def model_graph_dot(model, x, y=None, show_values: bool = False, show_grads: boo
             w.grad = grad
         _restore(values_before)
         K.set_learning_phase(phase)
+
+
+def draw_model_graph(model, x, y=None, path: str = "model_graph.svg", **options) -> str:
+    """Render :func:`model_graph_dot` to ``path`` (``.dot`` needs no Graphviz)."""
+    return render_dot(model_graph_dot(model, x, y, **options), path)
 
 
 # ---- the step trace ------------------------------------------------------------------
