@@ -59,11 +59,13 @@ def test_draw_without_graphviz_says_how_to_get_it(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="graphviz"):
         viz.draw(x * 2, str(tmp_path / "g.svg"))
     out = viz.draw(x * 2, str(tmp_path / "g.dot"))
-    assert open(out).read().startswith("digraph")
+    with open(out) as f:
+        assert f.read().startswith("digraph")
 
 
 @pytest.mark.skipif(not viz.graphviz_available(), reason="Graphviz 'dot' not installed")
 def test_draw_svg(tmp_path):
     x = Tensor([1.0], requires_grad=True)
     path = viz.draw(x * 2, str(tmp_path / "g.svg"))
-    assert open(path).read().lstrip().startswith("<?xml")
+    with open(path) as f:
+        assert f.read().lstrip().startswith("<?xml")
