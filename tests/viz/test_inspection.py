@@ -228,3 +228,18 @@ def test_draw_model_graph_writes_dot_without_graphviz(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="graphviz"):
         draw_model_graph(model, x, y, str(tmp_path / "g.svg"))
     assert path.endswith("g.dot")
+
+
+def test_cnn_trace_table_columns_line_up_with_long_names():
+    from tinygrad_keras.layers import Convolution2D, Flatten, MaxPooling2D
+    np.random.seed(0)
+    model = Sequential([Convolution2D(2, 3, 3, input_shape=(1, 6, 6), activation="relu"),
+                        MaxPooling2D(), Flatten(), Dense(2, activation="softmax")])
+    model.compile("sgd", "categorical_crossentropy")
+    trace = model.explain_step(np.random.rand(3, 1, 6, 6), np.eye(2)[[0, 1, 1]])
+    assert [r.output_shape for r in trace.layers] == [(3, 2, 4, 4), (3, 2, 2, 2), (3, 8), (3, 2)]
+    assert trace.layers[1].weights == [] and trace.layers[1].output_grad_norm > 0
+    lines = str(trace).splitlines()
+    column = lines[1].index("output shape")
+    assert lines[3].index("(3, 2, 4, 4)") == column
+    assert lines[4].index("(2, 1, 3, 3)") == column  # the kernel's row

@@ -334,15 +334,19 @@ def _fmt(v) -> str:
 
 def trace_table(trace: StepTrace) -> str:
     """The trace as text: a row per layer call, an indented row per weight."""
-    head = (f"{'layer':<24}{'output shape':<18}{'mean':>10}{'std':>10}{'min':>10}{'max':>10}"
-            f"{'zeros':>8}{'|grad out|':>12}")
+    titles = [f"{row.name} ({row.class_name})" for row in trace.layers]
+    names = [w.name for row in trace.layers for w in row.weights]
+    a = max([24] + [len(t) + 2 for t in titles] + [len(n) + 6 for n in names])
+    b = max([18] + [len(str(row.output_shape)) + 2 for row in trace.layers])
+    head = (f"{'layer':<{a}}{'output shape':<{b}}{'mean':>10}{'std':>10}{'min':>10}"
+            f"{'max':>10}{'zeros':>8}{'|grad out|':>12}")
     lines = [f"loss {trace.loss:.6g}", head, "-" * len(head)]
-    for row in trace.layers:
-        lines.append(f"{row.name + ' (' + row.class_name + ')':<24}{row.output_shape!s:<18}"
+    for title, row in zip(titles, trace.layers):
+        lines.append(f"{title:<{a}}{row.output_shape!s:<{b}}"
                      f"{_fmt(row.mean):>10}{_fmt(row.std):>10}{_fmt(row.min):>10}"
                      f"{_fmt(row.max):>10}{row.zero_fraction:>8.0%}"
                      f"{_fmt(row.output_grad_norm):>12}")
         for w in row.weights:
-            lines.append(f"    {w.name:<20}{w.shape!s:<18}|w| {_fmt(w.norm):<10}"
+            lines.append(f"    {w.name:<{a - 4}}{w.shape!s:<{b}}|w| {_fmt(w.norm):<10}"
                          f"|grad w| {_fmt(w.grad_norm)}")
     return "\n".join(lines)
