@@ -10,7 +10,7 @@ import pytest
 from tinygrad_keras.engine.hdf5_format import WeightFileError
 from tinygrad_keras.layers import Dense, Input, Lambda, merge
 from tinygrad_keras.models import Model, Sequential, load_model, model_from_json, model_from_yaml
-from tinygrad_keras.optimizers import SGD, Adam, RMSprop
+from tinygrad_keras.optimizers import SGD, Adadelta, Adagrad, Adam, Adamax, Nadam, RMSprop
 
 
 def small_sequential(optimizer="sgd"):
@@ -67,7 +67,11 @@ def test_functional_weight_file_lists_input_layers(tmp_path):
     lambda: Adam(lr=0.01),
     lambda: SGD(lr=0.05, momentum=0.9, nesterov=True, decay=0.01),
     lambda: RMSprop(lr=0.01),
-], ids=["adam", "sgd-momentum", "rmsprop"])
+    lambda: Nadam(lr=0.01),
+    lambda: Adadelta(),
+    lambda: Adagrad(lr=0.05, decay=0.1),
+    lambda: Adamax(clipnorm=0.5),
+], ids=["adam", "sgd-momentum", "rmsprop", "nadam", "adadelta", "adagrad-decay", "adamax"])
 def test_training_resumes_exactly_after_load_model(make_optimizer, tmp_path):
     x, y = data()
     model = small_sequential(make_optimizer())

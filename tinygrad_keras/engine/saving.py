@@ -58,6 +58,20 @@ def training_config(model) -> dict | None:
             "sample_weight_mode": model.sample_weight_mode, "loss_weights": model.loss_weights}
 
 
+# State that Keras 1.2.2 kept outside ``optimizer.weights`` and so lost on reload: the update
+# count of RMSprop/Adagrad/Adadelta (time decay) and Nadam's momentum schedule.  It goes into
+# a subgroup that 1.2.2 never reads, so resuming is exact and the file still loads there.
+EXTRA_STATE_GROUP = "extra_state"
+_EXTRA_STATE = ("iterations", "m_schedule")
+
+
+def extra_state(optimizer) -> dict:
+    """``{name: Tensor}`` of the optimizer's scalar state missing from ``weights``."""
+    listed = {id(w) for w in optimizer.weights}
+    found = {name: getattr(optimizer, name, None) for name in _EXTRA_STATE}
+    return {k: v for k, v in found.items() if v is not None and id(v) not in listed}
+
+
 def _optimizer_names(weights) -> list:
     return H.unique_names([H.weight_file_name(w, i) for i, w in enumerate(weights)])
 
@@ -83,8 +97,11 @@ def _write_model(f, model) -> None:
         return
     weights = model.optimizer.weights
     if weights:
-        H.write_arrays(f.create_group("optimizer_weights"), _optimizer_names(weights),
-                       [w.data for w in weights])
+        group = f.create_group("optimizer_weights")
+        H.write_arrays(group, _optimizer_names(weights), [w.data for w in weights])
+        extra = extra_state(model.optimizer)
+        H.write_arrays(group.create_group(EXTRA_STATE_GROUP), list(extra),
+                       [v.data for v in extra.values()])
 
 
 def _may_write(filepath: str, overwrite: bool) -> bool:
@@ -142,10 +159,13 @@ def read_model_file(filepath: str) -> dict:
                 raise H.WeightFileError(f"{source} has a model_config but no model_weights group")
             limit = H.size_limit(filepath)
             content["weights"] = H.read_weight_group(f["model_weights"], source, limit)
-            content["optimizer"] = None
+            content["optimizer"] = content["optimizer_extra"] = None
             if "optimizer_weights" in f:
-                content["optimizer"] = H.read_arrays(f["optimizer_weights"], source,
-                                                     "the optimizer", limit)
+                group = f["optimizer_weights"]
+                content["optimizer"] = H.read_arrays(group, source, "the optimizer", limit)
+                if EXTRA_STATE_GROUP in group:
+                    content["optimizer_extra"] = H.read_arrays(group[EXTRA_STATE_GROUP], source,
+                                                               "the optimizer", limit)
             return content
         except H.WeightFileError:
             raise
@@ -210,6 +230,20 @@ def _stage_optimizer(model, saved, source: str) -> list:
     return staged
 
 
+def _stage_extra(model, saved, source: str) -> list:
+    """``[(Tensor, value)]`` for the extra optimizer state the file has and we know."""
+    known = extra_state(model.optimizer)
+    staged = []
+    for name, value in zip(*saved):
+        target = known.get(name)
+        if target is not None:
+            if np.shape(value) != target.shape:
+                raise H.WeightFileError(f"{source}: optimizer state {name!r} has shape "
+                                        f"{np.shape(value)}, expected {target.shape}")
+            staged.append((target, np.array(value, dtype=target.dtype)))
+    return staged
+
+
 def load_model(filepath: str, custom_objects: dict | None = None):
     """The model saved by ``model.save(filepath)``: rebuilt, weighted, compiled, with its
     optimizer state, so that training continues exactly where it stopped."""
@@ -229,6 +263,8 @@ def load_model(filepath: str, custom_objects: dict | None = None):
         _compile(model, config, custom_objects, source)
         if content["optimizer"] is not None:
             staged += _stage_optimizer(model, content["optimizer"], source)
+        if content["optimizer_extra"] is not None:
+            staged += _stage_extra(model, content["optimizer_extra"], source)
     H.assign(staged)
     return model
 
