@@ -243,3 +243,14 @@ def test_cnn_trace_table_columns_line_up_with_long_names():
     column = lines[1].index("output shape")
     assert lines[3].index("(3, 2, 4, 4)") == column
     assert lines[4].index("(2, 1, 3, 3)") == column  # the kernel's row
+
+
+def test_steps_count_from_zero_in_every_call_of_a_shared_rnn():
+    np.random.seed(0)
+    rnn = SimpleRNN(2, name="shared_rnn")
+    a, b = Input(shape=(3, 2)), Input(shape=(3, 2))
+    model = Model(input=[a, b], output=merge([rnn(a), rnn(b)], mode="sum"))
+    with LayerRecorder(model) as rec:
+        model.predict([np.ones((1, 3, 2)), np.ones((1, 3, 2))])
+    steps = [c.step for c in rec.calls if c.layer is rnn]
+    assert steps == [0, 1, 2, None, 0, 1, 2, None]

@@ -76,6 +76,7 @@ class LayerRecorder:
         self.retain_grads = retain_grads
         self.calls: list = []
         self._patched: list = []
+        self._step_count: dict = {}
 
     def __enter__(self) -> Self:
         if hasattr(self.model, "_ensure_graph"):
@@ -99,6 +100,7 @@ class LayerRecorder:
 
     def _noting_run(self, layer, run):
         def run_and_note(x, mask=None):
+            self._step_count[id(layer)] = 0  # time steps count from 0 in every call
             out, out_mask = run(x, mask)
             outputs = [t for t in _as_list(out) if isinstance(t, Tensor)]
             if self.retain_grads:
@@ -110,13 +112,12 @@ class LayerRecorder:
         return run_and_note
 
     def _noting_step(self, layer, step):
-        counter = {"t": 0}
-
         def step_and_note(x_t, states):
             out, new_states = step(x_t, states)
+            t = self._step_count.get(id(layer), 0)
             self.calls.append(LayerCall(layer, _tensors([x_t] + list(states)),
-                                        _tensors([out] + list(new_states)), counter["t"]))
-            counter["t"] += 1
+                                        _tensors([out] + list(new_states)), t))
+            self._step_count[id(layer)] = t + 1
             return out, new_states
         return step_and_note
 
