@@ -101,3 +101,14 @@ def test_plot_png(tmp_path):
     path = plot(branching_model(), to_file=str(tmp_path / "model.png"), show_shapes=True)
     with open(path, "rb") as f:
         assert f.read(4) == b"\x89PNG"
+
+
+def test_keras1_import_path(tmp_path, monkeypatch):
+    import tinygrad_keras
+    tinygrad_keras.install_keras_alias()
+    from keras.utils.visualize_util import plot as keras_plot
+
+    monkeypatch.chdir(tmp_path)
+    assert keras_plot is plot
+    keras_plot(Sequential([Dense(1, input_dim=2)]), to_file="model.dot")
+    assert (tmp_path / "model.dot").read_text().startswith("digraph model {")
