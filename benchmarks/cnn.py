@@ -16,13 +16,14 @@ The interpreter must have torch==2.13.0 (keep it in a private venv, not in the p
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mlp import DEFAULT_BENCH, blas, busy, run  # noqa: E402  (shared runner helpers)
+from mlp import DEFAULT_BENCH, blas, busy, run
 
 
 def compare(args) -> None:
@@ -60,6 +61,10 @@ def _cpu_ms(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
+def _forward_backward(layer, inp, upstream) -> None:
+    layer(inp).backward(upstream)
+
+
 def per_layer(repeats: int) -> None:
     """Forward and backward CPU time of each layer of the workload, on its real shapes."""
     import numpy as np
@@ -80,13 +85,9 @@ def per_layer(repeats: int) -> None:
         inp = Tensor(x, requires_grad=not first)
         out = layer(inp)
         upstream = np.random.default_rng(1).standard_normal(out.shape).astype(np.float32)
-        fwd = _cpu_ms(lambda: layer(inp), repeats)
-
-        def forward_backward():
-            layer(inp).backward(upstream)
-
-        bwd = _cpu_ms(forward_backward, repeats) - fwd
-        print(f"{layer.name:<18}{str(out.shape):<22}{fwd:>9.1f}{bwd:>10.1f}")
+        fwd = _cpu_ms(functools.partial(layer, inp), repeats)
+        bwd = _cpu_ms(functools.partial(_forward_backward, layer, inp, upstream), repeats) - fwd
+        print(f"{layer.name:<18}{out.shape!s:<22}{fwd:>9.1f}{bwd:>10.1f}")
         x, first = out.data, False
 
 

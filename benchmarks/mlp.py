@@ -5,7 +5,10 @@
 float32, one thread each: tinygrad_keras trains with ``model.train_on_batch`` (the
 shared ``bench_tk.py``), PyTorch with its usual loop (``bench_peers.py --framework
 torch``), each in its own process, alternating for ``--rounds`` rounds.  Reports
-samples/s, the per-round ratio and the median ratio.
+samples/s, the per-round ratio and the median ratio, by wall time and per CPU-second.
+First, in this process, ``train_on_batch`` beside hand-written numpy doing the same step
+(forward, backward, SGD update), by CPU time: what the Keras floor and the Tensor cost
+on top of the arithmetic.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=. \\
         /tmp/benchvenv/bin/python benchmarks/mlp.py --rounds 3 --profile 15
@@ -58,11 +61,8 @@ def cpu_rate(record: dict) -> float:
     return statistics.median(rate / max(own, 1e-9) for rate, own in pairs)
 
 
-def profile_keras(top: int) -> None:
-    """cProfile of 30 train_on_batch steps on the same model and data (in this process)."""
-    import cProfile
-    import pstats
-
+def keras_model_and_data():
+    """The workload's model (compiled, SGD 0.01) and one batch ``(x, y)``."""
     import numpy as np
 
     from tinygrad_keras.layers import Dense
@@ -76,6 +76,48 @@ def profile_keras(top: int) -> None:
     rng = np.random.default_rng(0)
     x = rng.random((128, 784), dtype=np.float32)
     y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 128)]
+    return model, x, y
+
+
+def versus_numpy(rounds: int = 7, steps: int = 20) -> float:
+    """Median CPU-time ratio of ``train_on_batch`` to hand-written numpy doing the same
+    step (forward, backward, SGD update), alternating in this process."""
+    import time
+
+    import numpy as np
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from tensor_overhead import mlp_params, numpy_step
+
+    model, x, y = keras_model_and_data()
+    params = mlp_params(np.random.default_rng(0))
+
+    def numpy_train():
+        _, grads = numpy_step(params, x, y)
+        for p, g in zip(params, grads):
+            p -= 0.01 * g
+
+    def cpu_ms(step) -> float:
+        step()
+        t0 = time.process_time()
+        for _ in range(steps):
+            step()
+        return (time.process_time() - t0) / steps * 1e3
+
+    rows = [(cpu_ms(numpy_train), cpu_ms(lambda: model.train_on_batch(x, y)))
+            for _ in range(rounds)]
+    ratio = statistics.median(k / n for n, k in rows)
+    print(f"in-process: numpy by hand {statistics.median(n for n, _ in rows):.2f} ms, "
+          f"Keras train_on_batch {statistics.median(k for _, k in rows):.2f} ms CPU per step; "
+          f"ratio {ratio:.3f}")
+    return ratio
+
+
+def profile_keras(top: int) -> None:
+    """cProfile of 30 train_on_batch steps on the same model and data (in this process)."""
+    import cProfile
+    import pstats
+
+    model, x, y = keras_model_and_data()
     for _ in range(5):
         model.train_on_batch(x, y)
     prof = cProfile.Profile()
@@ -102,6 +144,7 @@ def main() -> None:
     torch_cmd = [sys.executable, os.path.join(args.bench_dir, "bench_peers.py"),
                  "--framework", "torch"] + common
     tk_cmd = [sys.executable, os.path.join(args.bench_dir, "bench_tk.py")] + common
+    versus_numpy()
     ratios, cpu_ratios, tk_rates, torch_rates = [], [], [], []
     for i in range(args.rounds):
         t, k = run(torch_cmd), run(tk_cmd)
