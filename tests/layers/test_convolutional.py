@@ -74,7 +74,7 @@ def image(ordering, b=2, c=3, h=7, w=6, seed=0):
 
 def run(layer, x):
     """Eager forward in float64 after randomising the bias (zero by default)."""
-    out = layer(Tensor(x))  # builds
+    layer(Tensor(x))  # builds
     for wt in layer.weights:
         wt.data = np.random.default_rng(7).standard_normal(wt.shape)
     return layer(Tensor(x)).data
@@ -268,7 +268,7 @@ def test_deconv2d_config():
 def ref_separable(x, dw, pw, b, stride, mode, ordering):
     x = to_th(x, ordering)
     if ordering == "th":
-        dw, pw = dw.transpose(1, 0, 2, 3), pw  # (C, m, r, c), (F, C*m, 1, 1)
+        dw = dw.transpose(1, 0, 2, 3)  # (C, m, r, c); pw is already (F, C*m, 1, 1)
     else:
         dw, pw = dw.transpose(2, 3, 0, 1), pw.transpose(3, 2, 0, 1)
     C_, m = dw.shape[:2]

@@ -3,11 +3,11 @@ strides), gradients through the layer in float64, output shapes and configs."""
 import numpy as np
 import pytest
 
+from tests.autodiff.test_pool import direct_pool
+from tests.layers.test_convolutional import from_th, image, to_th
 from tinygrad_keras.autodiff import Tensor
 from tinygrad_keras.autodiff.gradcheck import gradcheck
 from tinygrad_keras.layers import pooling as P
-from tests.autodiff.test_pool import direct_pool
-from tests.layers.test_convolutional import from_th, image, to_th
 
 ORDERINGS = ["th", "tf"]
 MODES = ["valid", "same"]

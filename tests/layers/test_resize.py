@@ -3,11 +3,11 @@ layers.convolutional): values against numpy, both orderings, gradients, configs.
 import numpy as np
 import pytest
 
+from tests.layers.test_convolutional import from_th, image, to_th
 from tinygrad_keras import backend as K
 from tinygrad_keras.autodiff import Tensor
 from tinygrad_keras.autodiff.gradcheck import gradcheck
 from tinygrad_keras.layers import convolutional as C
-from tests.layers.test_convolutional import from_th, image, to_th
 
 ORDERINGS = ["th", "tf"]
 

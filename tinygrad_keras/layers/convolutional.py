@@ -19,16 +19,49 @@ import numpy as np
 from ..autodiff import functional as F
 from ..engine.topology import InputSpec, Layer
 from ..utils.np_utils import conv_output_length
-from ._common import (check_positive_int, config_of, get_activation, get_constraint,
-                      get_initializer, get_regularizer, name_of)
-from ._resize import (Cropping1D, Cropping2D, SpatialDropout1D, SpatialDropout2D,
-                      UpSampling1D, UpSampling2D, ZeroPadding1D, ZeroPadding2D, dim_ordering_of)
+from ._common import (
+    check_positive_int,
+    config_of,
+    get_activation,
+    get_constraint,
+    get_initializer,
+    get_regularizer,
+    name_of,
+)
+from ._resize import (
+    Cropping1D,
+    Cropping2D,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+    dim_ordering_of,
+)
 
-__all__ = ["Convolution1D", "AtrousConvolution1D", "Convolution2D", "AtrousConvolution2D",
-           "Deconvolution2D", "SeparableConvolution2D", "Conv1D", "Conv2D", "AtrousConv1D",
-           "AtrousConv2D", "Deconv2D", "SeparableConv2D", "ZeroPadding1D", "ZeroPadding2D",
-           "Cropping1D", "Cropping2D", "UpSampling1D", "UpSampling2D", "SpatialDropout1D",
-           "SpatialDropout2D"]
+__all__ = [
+    "AtrousConv1D",
+    "AtrousConv2D",
+    "AtrousConvolution1D",
+    "AtrousConvolution2D",
+    "Conv1D",
+    "Conv2D",
+    "Convolution1D",
+    "Convolution2D",
+    "Cropping1D",
+    "Cropping2D",
+    "Deconv2D",
+    "Deconvolution2D",
+    "SeparableConv2D",
+    "SeparableConvolution2D",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "UpSampling1D",
+    "UpSampling2D",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
+]
 
 
 def bind_ordering(init, dim_ordering: str):

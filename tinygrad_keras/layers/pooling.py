@@ -14,9 +14,16 @@ from ..utils.np_utils import conv_output_length
 from ._common import check_positive_int
 from ._resize import dim_ordering_of
 
-__all__ = ["MaxPooling1D", "AveragePooling1D", "MaxPooling2D", "AveragePooling2D",
-           "GlobalMaxPooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling2D",
-           "GlobalAveragePooling2D"]
+__all__ = [
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
+    "MaxPooling1D",
+    "MaxPooling2D",
+]
 
 
 def _check_border_mode(layer: str, border_mode) -> str:

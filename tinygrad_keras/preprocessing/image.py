@@ -172,10 +172,23 @@ def list_pictures(directory, ext="jpg|jpeg|bmp|png"):
             if pattern.match(f)]
 
 
-from ._image_generator import (DirectoryIterator, ImageDataGenerator, Iterator,  # noqa: E402
-                               NumpyArrayIterator)
+from ._image_generator import DirectoryIterator, ImageDataGenerator, Iterator, NumpyArrayIterator
 
-__all__ = ["ImageDataGenerator", "Iterator", "NumpyArrayIterator", "DirectoryIterator",
-           "apply_transform", "transform_matrix_offset_center", "random_rotation",
-           "random_shift", "random_shear", "random_zoom", "random_channel_shift", "flip_axis",
-           "array_to_img", "img_to_array", "load_img", "list_pictures"]
+__all__ = [
+    "DirectoryIterator",
+    "ImageDataGenerator",
+    "Iterator",
+    "NumpyArrayIterator",
+    "apply_transform",
+    "array_to_img",
+    "flip_axis",
+    "img_to_array",
+    "list_pictures",
+    "load_img",
+    "random_channel_shift",
+    "random_rotation",
+    "random_shear",
+    "random_shift",
+    "random_zoom",
+    "transform_matrix_offset_center",
+]

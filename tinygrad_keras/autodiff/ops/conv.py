@@ -125,7 +125,7 @@ def correlate(xp, w, stride=(1, 1), dilation=(1, 1), impl=None):
 def input_grad(g, w, padded_hw, stride, dilation, impl=None):
     """d xp from d out: full correlation of the stride-dilated ``g`` with the flipped,
     channel-swapped kernel.  ``padded_hw`` is the spatial size of ``xp``."""
-    F, C, kh, kw = w.shape
+    F, _, kh, kw = w.shape
     B, _, oh, ow = g.shape
     (sh, sw), (dh, dw) = stride, dilation
     eh, ew = effective_size(kh, dh), effective_size(kw, dw)
