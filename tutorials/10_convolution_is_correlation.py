@@ -1,0 +1,105 @@
+"""Tutorial 10: what deep learning calls convolution is correlation.
+
+The forward pass is a dot product of the kernel with every window of the input;
+the backward pass is two more correlations, one with the kernel flipped.  We
+write both as plain loops and check them against the primitive and against
+finite differences.
+
+Run it:  python tutorials/10_convolution_is_correlation.py
+"""
+import numpy as np
+
+from tinygrad_keras import Tensor, gradcheck
+from tinygrad_keras.autodiff import functional as F
+
+
+# --8<-- [start:loop]
+def correlate_loop(x: np.ndarray, w: np.ndarray, stride: int = 1) -> np.ndarray:
+    """'valid' cross-correlation by sliding windows.
+
+    x (B, C, H, W), w (F, C, kh, kw) -> (B, F, OH, OW), OH = (H - kh) // stride + 1.
+    """
+    B, _, H, W = x.shape
+    nf, _, kh, kw = w.shape
+    oh, ow = (H - kh) // stride + 1, (W - kw) // stride + 1
+    out = np.zeros((B, nf, oh, ow), dtype=x.dtype)
+    for i in range(oh):
+        for j in range(ow):
+            window = x[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw]
+            # one dot product per (sample, filter): sum over channels and the window
+            out[:, :, i, j] = np.einsum("bcuv,fcuv->bf", window, w)
+    return out
+
+
+rng = np.random.default_rng(0)
+x = rng.normal(size=(2, 3, 6, 7))          # 2 images, 3 channels, 6x7 pixels
+w = rng.normal(size=(4, 3, 3, 2))          # 4 filters of 3x2 over 3 channels
+by_loop = correlate_loop(x, w)
+by_primitive = F.conv2d(Tensor(x), Tensor(w)).data
+print("output shape:", by_primitive.shape, " loop == primitive:",
+      np.allclose(by_loop, by_primitive))
+# --8<-- [end:loop]
+
+# --8<-- [start:flip]
+# Convolution in the signal-processing sense flips the kernel before sliding it.
+# A learned kernel has no preferred orientation, so frameworks skip the flip:
+# correlating with w is convolving with w flipped in both spatial axes.
+def convolve_loop(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """True convolution: out[i, j] = sum x[i + kh-1 - u, j + kw-1 - v] * w[u, v]."""
+    return correlate_loop(x, w[:, :, ::-1, ::-1])
+
+
+print("correlation with w == convolution with flipped w:",
+      np.allclose(correlate_loop(x, w), convolve_loop(x, w[:, :, ::-1, ::-1])))
+# --8<-- [end:flip]
+
+# --8<-- [start:backward]
+# Backward, by the engine: a random upstream gradient g, then read x.grad and w.grad.
+xt, wt = Tensor(x, requires_grad=True), Tensor(w, requires_grad=True)
+out = F.conv2d(xt, wt)
+g = rng.normal(size=out.shape)
+out.backward(g)
+
+# d x: every output cell (i, j) sent g[i, j] * w back to the window it read.
+# Gathered per input pixel, that is a *full* correlation of g (padded by k - 1 on
+# each side) with the kernel flipped in both spatial axes and its F, C axes swapped.
+kh, kw = w.shape[2:]
+g_full = np.pad(g, ((0, 0), (0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1)))
+dx = correlate_loop(g_full, w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3))
+
+# d w: each kernel weight met one pixel per output cell: correlate x with g as
+# the kernel, batch axis playing the role of channels.
+dw = correlate_loop(x.transpose(1, 0, 2, 3), g.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
+
+print("d x by flipped-kernel correlation == engine:", np.allclose(dx, xt.grad))
+print("d w by correlation with g           == engine:", np.allclose(dw, wt.grad))
+# --8<-- [end:backward]
+
+# --8<-- [start:gradcheck]
+# The primitive's backward against central differences, with stride and padding.
+# gradcheck works in float64 and uses a random upstream gradient.
+small_x = Tensor(rng.normal(size=(1, 2, 5, 5)), requires_grad=True)
+small_w = Tensor(rng.normal(size=(3, 2, 3, 3)), requires_grad=True)
+for stride, padding in [(1, "valid"), (2, "valid"), (1, "same"), (2, "same"), (1, "full")]:
+    ok = gradcheck(lambda a, b, s=stride, p=padding: F.conv2d(a, b, stride=s, padding=p),
+                   small_x, small_w)
+    print(f"gradcheck stride={stride} padding={padding!r:8s}: {ok}")
+# --8<-- [end:gradcheck]
+
+# --8<-- [start:shapes]
+# Output sizes.  A 'valid' window must fit inside; 'same' pads so that
+# out = ceil(n / stride); 'full' pads k - 1 on each side (every partial overlap).
+def out_size(n: int, k: int, stride: int, mode: str) -> int:
+    pad = {"valid": 0, "full": 2 * (k - 1)}.get(mode)
+    if pad is None:                       # 'same'
+        return -(-n // stride)
+    return (n + pad - k) // stride + 1    # windows that fit in the padded input
+
+print(f"\n{'n':>3} {'k':>2} {'stride':>6} {'mode':>6} {'formula':>8} {'conv2d':>7}")
+for n, k, stride, mode in [(8, 3, 1, "valid"), (8, 3, 1, "same"), (8, 3, 1, "full"),
+                           (8, 3, 2, "valid"), (8, 3, 2, "same"), (7, 2, 3, "valid"),
+                           (7, 2, 3, "same")]:
+    got = F.conv2d(Tensor(np.zeros((1, 1, n, n))), Tensor(np.zeros((1, 1, k, k))),
+                   stride=stride, padding=mode).shape[2]
+    print(f"{n:3d} {k:2d} {stride:6d} {mode:>6} {out_size(n, k, stride, mode):8d} {got:7d}")
+# --8<-- [end:shapes]

@@ -1,0 +1,103 @@
+"""Tutorial 13: the LSTM's gates, by hand, with the Keras 1.2.2 equations.
+
+We compute an LSTM from ``layer.get_weights()`` in numpy, check it equals the
+layer, then train a small LSTM to remember the first number of a sequence and
+watch its gates open and close over time.
+
+Run it:  python tutorials/13_lstm_gates.py   (writes lstm_gates.png if matplotlib is installed)
+"""
+import numpy as np
+
+from tinygrad_keras.layers import LSTM, Dense
+from tinygrad_keras.models import Model, Sequential
+from tinygrad_keras.optimizers import Adam
+
+
+# --8<-- [start:by_hand]
+def hard_sigmoid(a: np.ndarray) -> np.ndarray:
+    """Keras 1.2.2's default inner activation: clip(0.2 a + 0.5, 0, 1)."""
+    return np.clip(0.2 * a + 0.5, 0.0, 1.0)
+
+
+def lstm_by_hand(x: np.ndarray, weights: list) -> tuple:
+    """An LSTM (tanh, hard_sigmoid gates) over x (B, T, D) from its 12 weight arrays,
+    in 1.2.2's order [W_i, U_i, b_i, W_c, U_c, b_c, W_f, U_f, b_f, W_o, U_o, b_o].
+
+    Returns the states h (B, T, u) and a dict of the gate values i, f, o, c, each (B, T, u).
+    """
+    W_i, U_i, b_i, W_c, U_c, b_c, W_f, U_f, b_f, W_o, U_o, b_o = weights
+    B, T, _ = x.shape
+    h = c = np.zeros((B, U_i.shape[0]), dtype=x.dtype)
+    trace = {k: [] for k in "ifoc"}
+    for t in range(T):
+        x_t = x[:, t]
+        i = hard_sigmoid(x_t @ W_i + b_i + h @ U_i)          # input gate: write?
+        f = hard_sigmoid(x_t @ W_f + b_f + h @ U_f)          # forget gate: keep?
+        c = f * c + i * np.tanh(x_t @ W_c + b_c + h @ U_c)   # the cell (memory)
+        o = hard_sigmoid(x_t @ W_o + b_o + h @ U_o)          # output gate: show?
+        h = o * np.tanh(c)
+        for k, value in zip("ifoc", (i, f, o, c)):
+            trace[k].append(value)
+    stack = {k: np.stack(v, axis=1) for k, v in trace.items()}
+    return stack["o"] * np.tanh(stack["c"]), stack
+
+
+np.random.seed(0)
+x = np.random.normal(size=(3, 6, 2)).astype("float32")
+probe = Sequential([LSTM(5, return_sequences=True, input_shape=(6, 2))])
+weights = probe.layers[0].get_weights()
+print("get_weights():", len(weights), "arrays, shapes", [w.shape for w in weights[:3]], "...")
+h, gates = lstm_by_hand(x, weights)
+print("by hand == layer:", np.allclose(h, probe.predict(x), atol=1e-5))
+# --8<-- [end:by_hand]
+
+# --8<-- [start:train]
+# A task that needs memory: read 10 numbers, output the first one.
+T = 10
+X = np.random.uniform(-1, 1, size=(512, T, 1)).astype("float32")
+Y = X[:, 0, :]
+model = Sequential([LSTM(4, input_shape=(T, 1)), Dense(1)])
+model.compile(Adam(lr=0.02), "mse")
+history = model.fit(X, Y, nb_epoch=20, batch_size=32, verbose=0)
+print(f"mse after 20 epochs: {history.history['loss'][-1]:.4f} "
+      f"(predicting 0 would give {np.mean(Y ** 2):.3f})")
+# --8<-- [end:train]
+
+# --8<-- [start:gates]
+# Which unit carries the memory?  The one whose final cell follows x_0 most closely.
+lstm = model.layers[0]
+h, gates = lstm_by_hand(X, lstm.get_weights())
+final = Model(input=model.input, output=lstm.output).predict(X)
+assert np.allclose(h[:, -1], final, atol=1e-5)                # still the layer's numbers
+
+
+def follows_first(cells: np.ndarray) -> np.ndarray:
+    """Correlation over the samples of each column of cells (B, n) with x_0."""
+    return np.array([np.corrcoef(cells[:, k], X[:, 0, 0])[0, 1] for k in range(cells.shape[1])])
+
+
+unit = int(np.argmax(np.abs(follows_first(gates["c"][:, -1]))))
+print(f"\nunit {unit}: gates averaged over the 512 sequences, and how much c_t follows x_0")
+print(" t     i     f     o   corr(c_t, x_0)")
+memory = follows_first(gates["c"][:, :, unit])
+for t in range(T):
+    i, f, o = (gates[k][:, t, unit].mean() for k in "ifo")
+    print(f"{t:2d}  {i:.2f}  {f:.2f}  {o:.2f}   {memory[t]:+.2f}")
+# --8<-- [end:gates]
+
+# --8<-- [start:plot]
+try:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError:
+    print("\n(matplotlib is not installed: the table above is the picture)")
+else:
+    fig, ax = plt.subplots(figsize=(6, 3))
+    for k in "ifoc":
+        ax.plot(gates[k][:, :, unit].mean(axis=0), marker="o", label=k)
+    ax.set(xlabel="time step", title=f"LSTM unit {unit}: mean gates and cell")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig("lstm_gates.png")
+# --8<-- [end:plot]
