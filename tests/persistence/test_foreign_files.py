@@ -217,3 +217,31 @@ def test_file_we_write_has_only_what_keras_1_2_2_reads(tmp_path):
             values = [f[layer.name][n.decode()][()] for n in names]
             for value, weight in zip(values, layer.get_weights()):
                 np.testing.assert_array_equal(value, weight)
+
+
+def test_keras_2_bidirectional_conv1d_and_simple_rnn(tmp_path):
+    """Bidirectional: forward arrays then backward ones; Conv1D kernel ``(k, in, out)``."""
+    from tinygrad_keras.layers import Bidirectional, Convolution1D, SimpleRNN
+    conv = (rand(2, 3, 4), rand(4))
+    fwd, bwd = (rand(4, 8), rand(2, 8), rand(8)), (rand(4, 8), rand(2, 8), rand(8))
+    rnn = (rand(2, 3), rand(3, 3), rand(3))
+    path = str(tmp_path / "w.h5")
+    write_keras2(path, [
+        ("conv1d_1", list(zip(("kernel", "bias"), conv))),
+        ("bidirectional_1", list(zip(("forward_lstm_1/kernel", "forward_lstm_1/recurrent_kernel",
+                                      "forward_lstm_1/bias", "backward_lstm_1/kernel",
+                                      "backward_lstm_1/recurrent_kernel",
+                                      "backward_lstm_1/bias"), fwd + bwd))),
+        ("simple_rnn_1", list(zip(("kernel", "recurrent_kernel", "bias"), rnn)))])
+    seq = Sequential([Convolution1D(4, 2, input_shape=(6, 3)),
+                      Bidirectional(LSTM(2, return_sequences=True), merge_mode="sum"),
+                      SimpleRNN(3)])
+    seq.load_weights(path)
+    x = rand(2, 6, 3)
+    # correlation over time: out[t] = sum_k x[t + k] @ kernel[k] + b
+    c = sum(x[:, k:k + 5] @ conv[0][k] for k in range(2)) + conv[1]
+    both = keras2_lstm(c, *fwd) + keras2_lstm(c[:, ::-1], *bwd)[:, ::-1]
+    h = np.zeros((2, 3))
+    for t in range(both.shape[1]):
+        h = np.tanh(both[:, t] @ rnn[0] + h @ rnn[1] + rnn[2])
+    np.testing.assert_allclose(seq.predict(x), h, rtol=1e-4, atol=1e-5)
