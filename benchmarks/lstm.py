@@ -48,6 +48,7 @@ def blas_info() -> list:
 def tk_step_fn():
     sys.path.insert(0, ROOT)
     import numpy as np
+
     from tinygrad_keras.layers import LSTM, Dense, Embedding
     from tinygrad_keras.models import Sequential
     from tinygrad_keras.optimizers import SGD
@@ -138,7 +139,8 @@ def run_child(framework: str, args) -> dict | None:
     env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     cmd = [sys.executable, os.path.abspath(__file__), "--child", framework,
            "--min-time", str(args.min_time)] + (["--profile"] if args.profile else [])
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900,
+                          check=False)
     if proc.returncode != 0:
         print(f"{framework} failed: {(proc.stderr or proc.stdout).strip().splitlines()[-1:]}")
         return None
@@ -167,8 +169,8 @@ def main() -> None:
                   f"samples/s CPU ({v['step_ms_cpu']:.1f} ms/step), peak RSS "
                   f"{v['peak_rss_mib']:.0f} MiB")
         if len(res) == 2:
-            for kind in ratios:
-                ratios[kind].append(res["tk"][f"{kind}_sps"] / res["torch"][f"{kind}_sps"])
+            for kind, values in ratios.items():
+                values.append(res["tk"][f"{kind}_sps"] / res["torch"][f"{kind}_sps"])
     print("BLAS:", "; ".join(res[frameworks[-1]]["blas"]))
     if ratios["wall"]:
         print(f"tinygrad_keras / PyTorch, median of {args.rounds} rounds: "

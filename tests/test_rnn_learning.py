@@ -30,7 +30,7 @@ def test_lstm_reads_digit_images_as_8_steps_of_8_pixels():
     model = Sequential([LSTM(32, input_shape=(8, 8)), Dense(10, activation="softmax")])
     model.compile(Adam(lr=0.01), "categorical_crossentropy", metrics=["accuracy"])
     model.fit(X_train, to_categorical(y_train, 10), nb_epoch=10, batch_size=32, verbose=0)
-    loss, acc = model.evaluate(X_test, to_categorical(y_test, 10), verbose=0)
+    _, acc = model.evaluate(X_test, to_categorical(y_test, 10), verbose=0)
     assert acc >= 0.90, f"test accuracy {acc:.3f}"
 
 

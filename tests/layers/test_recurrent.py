@@ -3,11 +3,10 @@ gradients, statefulness, dropout, masks, regularizers and configs."""
 import numpy as np
 import pytest
 
-from tinygrad_keras import Tensor, gradcheck
-from tinygrad_keras import backend as K
-from tinygrad_keras import regularizers
-from tinygrad_keras.layers import GRU, LSTM, SimpleRNN
 from tests.layers.rnn_reference import hard_sigmoid, reference, sigmoid, to_gate_weights
+from tinygrad_keras import Tensor, gradcheck, regularizers
+from tinygrad_keras import backend as K
+from tinygrad_keras.layers import GRU, LSTM, SimpleRNN
 
 CLASSES = {"SimpleRNN": SimpleRNN, "GRU": GRU, "LSTM": LSTM}
 B, T, D, U = 3, 5, 4, 3
@@ -73,7 +72,7 @@ def test_left_and_right_padding_give_the_same_last_output(kind):
 
 @pytest.mark.parametrize("kind", list(CLASSES))
 def test_unroll_is_the_same_math(kind):
-    a, w = make_layer(kind, unroll=True, return_sequences=True)
+    a, _ = make_layer(kind, unroll=True, return_sequences=True)
     b, _ = make_layer(kind, return_sequences=True)
     x = Tensor(data())
     np.testing.assert_array_equal(a(x).data, b(x).data)
@@ -187,7 +186,7 @@ def test_regularizer_count(kind, count):
 
 
 def test_weights_argument_is_applied_after_build():
-    ref, weights = make_layer("GRU")
+    _, weights = make_layer("GRU")
     layer = GRU(U, weights=weights)
     layer._ensure_built((None, T, D))
     for a, b in zip(layer.get_weights(), weights):
@@ -289,7 +288,7 @@ def test_output_shapes_and_mask_propagation(kind):
 @pytest.mark.parametrize("kind", list(CLASSES))
 @pytest.mark.parametrize("stateful", [False, True])
 def test_config_round_trip(kind, stateful):
-    kwargs = dict(batch_input_shape=(B, T, D)) if stateful else dict(input_dim=D, input_length=T)
+    kwargs = {"batch_input_shape": (B, T, D)} if stateful else {"input_dim": D, "input_length": T}
     layer = CLASSES[kind](U, stateful=stateful, dropout_U=0.1, W_regularizer="l2", **kwargs)
     layer._ensure_built((B if stateful else None, T, D))
     config = layer.get_config()

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from tinygrad_keras import Tensor
-from tinygrad_keras.layers import LSTM, Bidirectional, Dense, GRU, SimpleRNN, TimeDistributed
+from tinygrad_keras.layers import GRU, LSTM, Bidirectional, Dense, SimpleRNN, TimeDistributed
 
 
 def seq(batch=2, steps=4, dim=3, seed=0):

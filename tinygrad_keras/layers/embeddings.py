@@ -6,8 +6,14 @@ import numpy as np
 from .. import backend as K
 from ..autodiff import Tensor
 from ..engine.topology import Layer
-from .core import check_positive_int, config_of, get_constraint, get_initializer, get_regularizer
-from .core import name_of
+from .core import (
+    check_positive_int,
+    config_of,
+    get_constraint,
+    get_initializer,
+    get_regularizer,
+    name_of,
+)
 
 __all__ = ["Embedding"]
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend as K
-from ..autodiff import functional as F
-from .core import config_of, get_activation, get_initializer, get_regularizer, name_of
 from ..autodiff import Tensor
+from ..autodiff import functional as F
 from ..autodiff.ops.recurrent import lstm_cell
+from .core import config_of, get_activation, get_initializer, get_regularizer, name_of
 from .recurrent_base import Recurrent, dropout_masks, masked, time_major, unstack_time
 
-__all__ = ["Recurrent", "SimpleRNN", "GRU", "LSTM"]
+__all__ = ["GRU", "LSTM", "Recurrent", "SimpleRNN"]
 
 
 def _join(parts: list, axis: int = -1):

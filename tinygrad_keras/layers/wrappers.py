@@ -6,7 +6,7 @@ import copy
 from ..autodiff import functional as F
 from ..engine.topology import InputSpec, Layer
 
-__all__ = ["Wrapper", "TimeDistributed", "Bidirectional"]
+__all__ = ["Bidirectional", "TimeDistributed", "Wrapper"]
 
 
 class Wrapper(Layer):
