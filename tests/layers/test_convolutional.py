@@ -305,3 +305,16 @@ def test_separable_config_keys():
     assert config["depth_multiplier"] == 3 and "depthwise_regularizer" in config
     assert "W_regularizer" not in config
     assert C.SeparableConvolution2D.from_config(config).get_config() == config
+
+
+def test_positional_arguments_follow_1_2_2_order():
+    layer = C.AtrousConvolution2D(4, 3, 3, "he_normal", "relu", None, "same", (1, 1), (2, 2), "tf")
+    assert (layer.atrous_rate, layer.dim_ordering, layer.border_mode) == ((2, 2), "tf", "same")
+    layer = C.AtrousConvolution1D(4, 3, "glorot_uniform", "relu", None, "same", 1, 2)
+    assert layer.atrous_rate == 2 and layer.border_mode == "same"
+    layer = C.SeparableConvolution2D(4, 3, 3, "glorot_uniform", "relu", None, "same", (2, 2), 3)
+    assert layer.depth_multiplier == 3 and layer.subsample == (2, 2)
+    layer = C.Deconvolution2D(3, 3, 3, (None, 3, 14, 14), "glorot_uniform", "relu")
+    assert layer.activation.__name__ == "relu"
+    with pytest.raises(TypeError, match="depthwise_regularizer"):
+        C.SeparableConvolution2D(4, 3, 3, W_regularizer="l2")

@@ -11,23 +11,13 @@ The padding, cropping, up-sampling and spatial-dropout layers live in
 """
 from __future__ import annotations
 
-import functools
-import inspect
-
 import numpy as np
 
 from ..autodiff import functional as F
-from ..engine.topology import InputSpec, Layer
+from ..engine.topology import InputSpec
 from ..utils.np_utils import conv_output_length
-from ._common import (
-    check_positive_int,
-    config_of,
-    get_activation,
-    get_constraint,
-    get_initializer,
-    get_regularizer,
-    name_of,
-)
+from ._common import check_positive_int, config_of, get_constraint, get_regularizer
+from ._conv_base import _Conv, _pair, bind_ordering, check_border_mode
 from ._resize import (
     Cropping1D,
     Cropping2D,
@@ -62,77 +52,6 @@ __all__ = [
     "ZeroPadding1D",
     "ZeroPadding2D",
 ]
-
-
-def bind_ordering(init, dim_ordering: str):
-    """The initializer with ``dim_ordering`` bound (so fans follow the kernel layout),
-    unless it is a user function that takes only ``(shape, name)``."""
-    try:
-        params = inspect.signature(init).parameters
-    except (TypeError, ValueError):
-        return init
-    takes = "dim_ordering" in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
-    return functools.partial(init, dim_ordering=dim_ordering) if takes else init
-
-
-def check_border_mode(layer: str, border_mode, allowed=("valid", "same", "full")) -> str:
-    if border_mode not in allowed:
-        raise ValueError(f"{layer}: `border_mode` must be one of {allowed}, got {border_mode!r}")
-    return border_mode
-
-
-class _Conv(Layer):
-    """What every convolution shares: arguments, bias, activation, config."""
-
-    def __init__(self, nb_filter, init, activation, weights, border_mode, W_regularizer,
-                 b_regularizer, activity_regularizer, W_constraint, b_constraint, bias, kwargs):
-        cls = type(self).__name__
-        self.nb_filter = check_positive_int(nb_filter, "nb_filter", cls)
-        self.init = get_initializer(init)
-        self.activation = get_activation(activation)
-        self.border_mode = check_border_mode(cls, border_mode)
-        self.W_regularizer = get_regularizer(W_regularizer)
-        self.b_regularizer = get_regularizer(b_regularizer)
-        self.activity_regularizer = get_regularizer(activity_regularizer)
-        self.W_constraint = get_constraint(W_constraint)
-        self.b_constraint = get_constraint(b_constraint)
-        self.bias = bias
-        self.initial_weights = weights
-        super().__init__(**kwargs)
-
-    def _add_kernel_and_bias(self, shape, dim_ordering) -> None:
-        self.W_shape = tuple(shape)
-        self.W = self.add_weight(self.W_shape, bind_ordering(self.init, dim_ordering),
-                                 name=f"{self.name}_W", regularizer=self.W_regularizer,
-                                 constraint=self.W_constraint)
-        self.b = None
-        if self.bias:
-            self.b = self.add_weight((self.nb_filter,), "zero", name=f"{self.name}_b",
-                                     regularizer=self.b_regularizer, constraint=self.b_constraint)
-
-    def _finish(self, out, channel_axis: int):
-        """Add the bias along ``channel_axis`` of ``out``, then the activation."""
-        if self.bias:
-            shape = [1] * out.ndim
-            shape[channel_axis] = self.nb_filter
-            out = out + F.reshape(self.b, tuple(shape))
-        return self.activation(out)
-
-    def _check_channels(self, input_shape, axis: int):
-        if input_shape[axis] is None:
-            raise ValueError(f"{self.name}: the channel axis {axis} of the input must be known, "
-                             f"got shape {tuple(input_shape)}")
-        return input_shape[axis]
-
-    def get_config(self) -> dict:
-        config = {"nb_filter": self.nb_filter, "init": name_of(self.init),
-                  "activation": name_of(self.activation), "border_mode": self.border_mode,
-                  "W_regularizer": config_of(self.W_regularizer),
-                  "b_regularizer": config_of(self.b_regularizer),
-                  "activity_regularizer": config_of(self.activity_regularizer),
-                  "W_constraint": config_of(self.W_constraint),
-                  "b_constraint": config_of(self.b_constraint), "bias": self.bias}
-        return {**super().get_config(), **config}
 
 
 # ---- 1-D -------------------------------------------------------------------------
@@ -194,23 +113,20 @@ class AtrousConvolution1D(Convolution1D):
     (None, 6, 4)
     """
 
-    def __init__(self, nb_filter, filter_length, atrous_rate=1, **kwargs):
+    def __init__(self, nb_filter, filter_length, init="glorot_uniform", activation=None,
+                 weights=None, border_mode="valid", subsample_length=1, atrous_rate=1,
+                 **kwargs):
         self.atrous_rate = check_positive_int(int(atrous_rate), "atrous_rate",
                                               type(self).__name__)
-        super().__init__(nb_filter, filter_length, **kwargs)
+        super().__init__(nb_filter, filter_length, init=init, activation=activation,
+                         weights=weights, border_mode=border_mode,
+                         subsample_length=subsample_length, **kwargs)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "atrous_rate": self.atrous_rate}
 
 
 # ---- 2-D -------------------------------------------------------------------------
-def _pair(value, arg: str, layer: str) -> tuple:
-    pair = tuple(value) if isinstance(value, (tuple, list)) else None
-    if pair is None or len(pair) != 2:
-        raise ValueError(f"{layer}: `{arg}` must be a tuple of 2 integers, got {value!r}")
-    return tuple(int(v) for v in pair)
-
-
 class Convolution2D(_Conv):
     """Correlate ``nb_filter`` kernels of ``nb_row x nb_col`` over images.
 
@@ -291,9 +207,13 @@ class AtrousConvolution2D(Convolution2D):
     (None, 4, 6, 6)
     """
 
-    def __init__(self, nb_filter, nb_row, nb_col, atrous_rate=(1, 1), **kwargs):
+    def __init__(self, nb_filter, nb_row, nb_col, init="glorot_uniform", activation=None,
+                 weights=None, border_mode="valid", subsample=(1, 1), atrous_rate=(1, 1),
+                 dim_ordering="default", **kwargs):
         self.atrous_rate = _pair(atrous_rate, "atrous_rate", type(self).__name__)
-        super().__init__(nb_filter, nb_row, nb_col, **kwargs)
+        super().__init__(nb_filter, nb_row, nb_col, init=init, activation=activation,
+                         weights=weights, border_mode=border_mode, subsample=subsample,
+                         dim_ordering=dim_ordering, **kwargs)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "atrous_rate": self.atrous_rate}
@@ -313,12 +233,16 @@ class Deconvolution2D(Convolution2D):
     (None, 3, 14, 14)
     """
 
-    def __init__(self, nb_filter, nb_row, nb_col, output_shape, **kwargs):
+    def __init__(self, nb_filter, nb_row, nb_col, output_shape, init="glorot_uniform",
+                 activation=None, weights=None, border_mode="valid", subsample=(1, 1),
+                 dim_ordering="default", **kwargs):
         if len(tuple(output_shape)) != 4:
             raise ValueError(f"Deconvolution2D: `output_shape` must have 4 entries (batch "
                              f"included), got {output_shape!r}")
         self.output_shape_ = tuple(output_shape)
-        super().__init__(nb_filter, nb_row, nb_col, **kwargs)
+        super().__init__(nb_filter, nb_row, nb_col, init=init, activation=activation,
+                         weights=weights, border_mode=border_mode, subsample=subsample,
+                         dim_ordering=dim_ordering, **kwargs)
 
     def get_output_shape_for(self, input_shape):
         rows, cols = self._spatial(self.output_shape_)
@@ -351,10 +275,15 @@ class SeparableConvolution2D(Convolution2D):
     composed from existing ops and exact.
     """
 
-    def __init__(self, nb_filter, nb_row, nb_col, depth_multiplier=1,
-                 depthwise_regularizer=None, pointwise_regularizer=None,
-                 depthwise_constraint=None, pointwise_constraint=None, border_mode="valid",
-                 **kwargs):
+    def __init__(self, nb_filter, nb_row, nb_col, init="glorot_uniform", activation=None,
+                 weights=None, border_mode="valid", subsample=(1, 1), depth_multiplier=1,
+                 dim_ordering="default", depthwise_regularizer=None, pointwise_regularizer=None,
+                 b_regularizer=None, activity_regularizer=None, depthwise_constraint=None,
+                 pointwise_constraint=None, b_constraint=None, bias=True, **kwargs):
+        for arg in ("W_regularizer", "W_constraint"):  # 1.2.2 has depthwise_/pointwise_ ones
+            if arg in kwargs:
+                raise TypeError(f"Keyword argument not understood by SeparableConvolution2D: "
+                                f"{arg!r}; use depthwise_{arg[2:]} / pointwise_{arg[2:]}")
         self.depth_multiplier = check_positive_int(depth_multiplier, "depth_multiplier",
                                                    type(self).__name__)
         check_border_mode(type(self).__name__, border_mode, ("valid", "same"))
@@ -362,7 +291,11 @@ class SeparableConvolution2D(Convolution2D):
         self.pointwise_regularizer = get_regularizer(pointwise_regularizer)
         self.depthwise_constraint = get_constraint(depthwise_constraint)
         self.pointwise_constraint = get_constraint(pointwise_constraint)
-        super().__init__(nb_filter, nb_row, nb_col, border_mode=border_mode, **kwargs)
+        super().__init__(nb_filter, nb_row, nb_col, init=init, activation=activation,
+                         weights=weights, border_mode=border_mode, subsample=subsample,
+                         dim_ordering=dim_ordering, b_regularizer=b_regularizer,
+                         activity_regularizer=activity_regularizer, b_constraint=b_constraint,
+                         bias=bias, **kwargs)
 
     def build(self, input_shape) -> None:
         c = self._check_channels(input_shape, self._channel_axis)
