@@ -4,7 +4,7 @@ We compute an LSTM from ``layer.get_weights()`` in numpy, check it equals the
 layer, then train a small LSTM to remember the first number of a sequence and
 watch its gates open and close over time.
 
-Run it:  python tutorials/13_lstm_gates.py   (writes lstm_gates.png if matplotlib is installed)
+Run it:  python tutorials/13_lstm_gates.py   (writes the picture lstm_gates.svg)
 """
 import numpy as np
 
@@ -86,18 +86,36 @@ for t in range(T):
 # --8<-- [end:gates]
 
 # --8<-- [start:plot]
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    print("\n(matplotlib is not installed: the table above is the picture)")
-else:
-    fig, ax = plt.subplots(figsize=(6, 3))
-    for k in "ifoc":
-        ax.plot(gates[k][:, :, unit].mean(axis=0), marker="o", label=k)
-    ax.set(xlabel="time step", title=f"LSTM unit {unit}: mean gates and cell")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig("lstm_gates.png")
+# A picture of the table, as SVG text (no plotting library needed).
+def lines_svg(series: dict, path: str, width: int = 480, height: int = 240) -> None:
+    """Curves with values in [0, 1] over the steps 0..T-1, one colour each, with a legend."""
+    colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
+    n = len(next(iter(series.values())))
+    margin = 30
+
+    def xy(t: int, v: float) -> str:
+        return (f"{margin + t * (width - 2 * margin) / (n - 1):.1f},"
+                f"{height - margin - v * (height - 2 * margin):.1f}")
+
+    parts = [f'<rect width="{width}" height="{height}" fill="white"/>',
+             f'<polyline points="{xy(0, 1)} {xy(0, 0)} {xy(n - 1, 0)}" fill="none" stroke="#888"/>',
+             f'<text x="4" y="{height - margin + 4}" font-size="11">0</text>',
+             f'<text x="4" y="{margin + 4}" font-size="11">1</text>']
+    for k, (name, values) in enumerate(series.items()):
+        points = " ".join(xy(t, v) for t, v in enumerate(values))
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{colours[k]}" '
+                     f'stroke-width="2"/>')
+        parts.append(f'<text x="{width - 150}" y="{margin + 14 * k}" font-size="12" '
+                     f'fill="{colours[k]}">{name}</text>')
+    parts.append(f'<text x="{width / 2 - 20}" y="{height - 8}" font-size="11">time step</text>')
+    with open(path, "w") as f:
+        f.write(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}">'
+                + "".join(parts) + "</svg>\n")
+
+
+lines_svg({"input gate i": gates["i"][:, :, unit].mean(axis=0),
+           "forget gate f": gates["f"][:, :, unit].mean(axis=0),
+           "output gate o": gates["o"][:, :, unit].mean(axis=0),
+           "|corr(c_t, x_0)|": np.abs(memory)}, "lstm_gates.svg")
+print("\nwrote lstm_gates.svg")
 # --8<-- [end:plot]
