@@ -307,6 +307,10 @@ def test_config_round_trip(kind, stateful):
 def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="consume_less"):
         LSTM(3, consume_less="fast")
+    layer, _ = make_layer("LSTM")
+    with pytest.raises(ValueError, match=rf"{layer.name} expects input of shape \(batch, "
+                                         rf"timesteps, {D}\), got \(3, 5, 7\)"):
+        layer(Tensor(np.zeros((3, 5, 7), "float32")))
     with pytest.raises(ValueError, match="cannot unroll"):
         LSTM(3, unroll=True)._ensure_built((None, None, 4))
 

@@ -181,9 +181,9 @@ class Recurrent(Layer):
 
     def call(self, x, mask=None):
         """``x``: Tensor ``(B, T, input_dim)``; ``mask``: ``(B, T)`` booleans or None."""
-        if x.ndim != 3:
+        if x.ndim != 3 or x.shape[2] != self.input_dim:
             raise ValueError(f"{self.name} expects input of shape (batch, timesteps, "
-                             f"input_dim), got {x.shape}")
+                             f"{self.input_dim}), got {x.shape}")
         try:
             states = self.pack_states(self.initial_states(x))
             inputs = self.prepare(x)
