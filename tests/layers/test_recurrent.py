@@ -6,7 +6,7 @@ import pytest
 from tests.layers.rnn_reference import hard_sigmoid, reference, sigmoid, to_gate_weights
 from tinygrad_keras import Tensor, gradcheck, regularizers
 from tinygrad_keras import backend as K
-from tinygrad_keras.layers import GRU, LSTM, SimpleRNN
+from tinygrad_keras.layers import GRU, LSTM, Recurrent, SimpleRNN
 
 CLASSES = {"SimpleRNN": SimpleRNN, "GRU": GRU, "LSTM": LSTM}
 B, T, D, U = 3, 5, 4, 3
@@ -355,3 +355,45 @@ def test_masking_layer_feeds_lstm_in_a_model():
         out = model.predict(x)
         lstm = model.layers[1]
         np.testing.assert_allclose(out[0], lstm.call(Tensor(x[:1, :3])).data[0], rtol=1e-5)
+
+
+# ---- Keras 1 style subclasses ------------------------------------------------------------
+class LeakySum(Recurrent):
+    """A user RNN written against the 1.2.2 hooks: h_t = decay * h_{t-1} + x_t . W."""
+
+    def __init__(self, output_dim, decay=0.5, **kwargs):
+        self.output_dim, self.decay = output_dim, decay
+        super().__init__(**kwargs)
+
+    def build(self, input_shape):
+        self.states = [None]
+        self.W = self.add_weight((input_shape[2], self.output_dim), "one", name=f"{self.name}_W")
+
+    def preprocess_input(self, x):
+        return x * 2.0
+
+    def get_constants(self, x):
+        return [self.decay]
+
+    def step(self, x, states):
+        h_prev, decay = states
+        h = h_prev * decay + x @ self.W
+        return h, [h]
+
+
+def test_keras1_style_subclass_uses_preprocess_input_and_constants():
+    layer = LeakySum(2, return_sequences=True)
+    x = data()
+    y = layer(Tensor(x)).data
+    h, want = np.zeros((B, 2)), []
+    for t in range(T):
+        h = 0.5 * h + (2 * x[:, t]) @ np.ones((D, 2))
+        want.append(h)
+    np.testing.assert_allclose(y, np.stack(want, 1), rtol=1e-5)
+
+
+def test_recurrent_base_alone_is_not_a_layer():
+    layer = Recurrent()
+    layer.output_dim = U
+    with pytest.raises(TypeError, match="has no step"):
+        layer(Tensor(data()))

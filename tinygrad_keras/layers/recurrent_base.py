@@ -171,7 +171,7 @@ class Recurrent(Layer):
         batch = x.shape[0]
         if not self.stateful:
             zeros = Tensor(np.zeros((batch, self.output_dim), dtype=x.dtype))
-            return [zeros] * self.state_count
+            return [zeros] * len(self.states)
         stored = self.states[0].shape[0]
         if batch != stored:
             raise ValueError(f"{self.name} is stateful with a batch size of {stored} (from its "
@@ -181,14 +181,14 @@ class Recurrent(Layer):
 
     def call(self, x, mask=None):
         """``x``: Tensor ``(B, T, input_dim)``; ``mask``: ``(B, T)`` booleans or None."""
-        if x.ndim != 3 or x.shape[2] != self.input_dim:
+        if x.ndim != 3 or self.input_dim not in (None, x.shape[2]):
             raise ValueError(f"{self.name} expects input of shape (batch, timesteps, "
                              f"{self.input_dim}), got {x.shape}")
         try:
             states = self.pack_states(self.initial_states(x))
             inputs = self.prepare(x)
-            last, outputs, final = run_loop(self.step, inputs, states, _mask_array(mask),
-                                            self.go_backwards)
+            last, outputs, final = run_loop(self._step_with_constants(), inputs, states,
+                                            _mask_array(mask), self.go_backwards)
             final = self.unpack_states(final)
         finally:
             self.release_batch()
@@ -199,6 +199,32 @@ class Recurrent(Layer):
         if self.return_sequences:
             return F.stack(outputs, axis=1)
         return last
+
+    # ---- the Keras 1 hooks, for user subclasses (``step(x, states)`` receives the
+    # states followed by ``get_constants(x)``, and returns ``(output, new_states)``) --------
+    def get_initial_states(self, x: Tensor) -> list:
+        return self.initial_states(x)
+
+    def preprocess_input(self, x: Tensor) -> Tensor:
+        return x
+
+    def get_constants(self, x: Tensor) -> list:
+        return []
+
+    def prepare(self, x: Tensor) -> list:
+        """Per-step inputs (``preprocess_input``, cut along time); SimpleRNN, GRU and LSTM
+        override this to fuse their weights once per batch."""
+        self._batch_constants = list(self.get_constants(x))
+        return unstack_time(time_major(self.preprocess_input(x)))
+
+    def _step_with_constants(self):
+        if not hasattr(self, "step"):
+            raise TypeError(f"{type(self).__name__} has no step(x, states): Recurrent is the "
+                            f"base of SimpleRNN, GRU and LSTM, not a layer of its own")
+        constants = getattr(self, "_batch_constants", None)
+        if not constants:
+            return self.step
+        return lambda x_t, states: self.step(x_t, list(states) + constants)
 
     def pack_states(self, states: list) -> list:
         """The states as the step function carries them (a layer may fuse them)."""
