@@ -139,6 +139,7 @@ def square_it(x):
     return x * x
 
 
+@pytest.mark.filterwarnings("ignore:No training configuration")
 def test_lambda_functions_come_only_from_custom_objects(tmp_path):
     inp = Input(shape=(3,))
     model = Model(input=inp, output=Lambda(square_it)(Dense(3)(inp)))
@@ -161,6 +162,7 @@ def pair_mean(tensors):
     return (tensors[0] + tensors[1]) * 0.5
 
 
+@pytest.mark.filterwarnings("ignore:No training configuration")
 def test_callable_merge_mode_needs_custom_objects(tmp_path):
     a, b = Input(shape=(2,)), Input(shape=(2,))
     model = Model(input=[a, b], output=merge([a, b], mode=pair_mean, output_shape=(2,)))

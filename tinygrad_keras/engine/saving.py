@@ -38,7 +38,7 @@ def _json_default(obj):
     if isinstance(obj, np.generic):
         return obj.item()
     if isinstance(obj, type) or callable(obj):
-        return obj.__name__
+        return getattr(obj, "__name__", type(obj).__name__)
     raise TypeError(f"Not JSON serializable: {obj!r}")
 
 
