@@ -11,6 +11,7 @@ import numpy as np
 
 from tinygrad_keras import Tensor, gradcheck
 from tinygrad_keras.autodiff import functional as F
+from tinygrad_keras.autodiff.ops.conv import Correlate2D
 
 
 # --8<-- [start:loop]
@@ -35,7 +36,8 @@ rng = np.random.default_rng(0)
 x = rng.normal(size=(2, 3, 6, 7))          # 2 images, 3 channels, 6x7 pixels
 w = rng.normal(size=(4, 3, 3, 2))          # 4 filters of 3x2 over 3 channels
 by_loop = correlate_loop(x, w)
-by_primitive = F.conv2d(Tensor(x), Tensor(w)).data
+by_primitive = F.conv2d(Tensor(x), Tensor(w)).data             # pads, then calls the primitive
+assert np.array_equal(by_primitive, Correlate2D.apply(Tensor(x), Tensor(w)).data)
 print("output shape:", by_primitive.shape, " loop == primitive:",
       np.allclose(by_loop, by_primitive))
 # --8<-- [end:loop]

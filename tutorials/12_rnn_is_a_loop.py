@@ -7,11 +7,12 @@ time is nothing more than ``backward()`` on that graph.
 Run it:  python tutorials/12_rnn_is_a_loop.py   (writes rnn_3_steps.dot; .svg with Graphviz)
 """
 import re
+from collections import Counter
 
 import numpy as np
 
 from tinygrad_keras import Tensor
-from tinygrad_keras.autodiff.viz import graphviz_available, render_dot, to_dot
+from tinygrad_keras.autodiff.viz import graph_nodes, graphviz_available, render_dot, to_dot
 from tinygrad_keras.layers import SimpleRNN
 
 
@@ -84,3 +85,13 @@ print("wrote rnn_3_steps.dot")
 if graphviz_available():
     render_dot(to_dot(three), "rnn_3_steps.svg")
 # --8<-- [end:graph]
+
+# --8<-- [start:layer_graph]
+# The layer's own graph: x_t W + b of all steps is one matrix product before the
+# loop (consume_less='cpu'), so each step adds one MatMul (h U) instead of two.
+def op_counts(steps: int) -> Counter:
+    return Counter(t.op or "leaf" for t in graph_nodes(layer(Tensor(x[:, :steps]))))
+
+
+print("one more step adds to the layer's graph:", dict(op_counts(4) - op_counts(3)))
+# --8<-- [end:layer_graph]
