@@ -22,7 +22,10 @@ def test_wrong_feature_size_names_input_layer_and_shapes(model):
     with pytest.raises(ValueError) as err:
         model.fit(np.zeros((8, 6)), np.eye(3)[[0] * 8], verbose=0)
     msg = str(err.value)
-    assert "dense_input_1" in msg and "dense_1" in msg and "(None, 5)" in msg and "(8, 6)" in msg
+    input_name, first = model.inputs[0]._keras_history[0].name, model.layers[0].name
+    assert input_name.startswith("dense_input_") and first.startswith("dense_")
+    assert f"expected {input_name} (the input of layer {first}) to have shape (None, 5) but " \
+           f"got array with shape (8, 6)" in msg
     assert unchanged(model, before)
 
 

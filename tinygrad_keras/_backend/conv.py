@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from ..autodiff import Tensor
 from ..autodiff import functional as F
+from . import to_tensor
 from .shape_ops import _ordering
 
 __all__ = ["conv1d", "conv2d", "pool2d"]
 
 
 def _t(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+    return x if isinstance(x, Tensor) else to_tensor(x)  # to_tensor: KerasTensors in losses
 
 
 def _check_border(border_mode: str) -> str:

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import backend as K
 from ..autodiff import Tensor
+from . import to_tensor
 
 __all__ = [
     "arange",
@@ -40,7 +41,7 @@ def _rng(seed):
 
 
 def _tensor(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+    return x if isinstance(x, Tensor) else to_tensor(x)  # to_tensor: KerasTensors in losses
 
 
 # ---- variables filled with constants ----------------------------------------------

@@ -12,6 +12,7 @@ import numpy as np
 from .. import backend as K
 from ..autodiff import Tensor, is_grad_enabled
 from ..autodiff import functional as F
+from . import to_tensor
 
 __all__ = [
     "abs",
@@ -48,7 +49,7 @@ __all__ = [
 
 
 def _t(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+    return x if isinstance(x, Tensor) else to_tensor(x)  # to_tensor: KerasTensors in losses
 
 
 def _floaty(x) -> Tensor:

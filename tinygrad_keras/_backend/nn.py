@@ -14,6 +14,7 @@ import numpy as np
 from .. import backend as K
 from ..autodiff import Tensor
 from ..autodiff import functional as F
+from . import to_tensor
 
 __all__ = [
     "batch_normalization",
@@ -37,7 +38,7 @@ __all__ = [
 
 
 def _t(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+    return x if isinstance(x, Tensor) else to_tensor(x)  # to_tensor: KerasTensors in losses
 
 
 # ---- activations ---------------------------------------------------------------------

@@ -10,6 +10,7 @@ import numpy as np
 from .. import backend as K
 from ..autodiff import Tensor
 from ..autodiff import functional as F
+from . import to_tensor
 
 __all__ = ["asymmetric_spatial_2d_padding", "asymmetric_temporal_padding", "batch_dot",
            "batch_flatten", "concatenate", "dot", "expand_dims", "flatten", "gather", "one_hot",
@@ -19,7 +20,7 @@ __all__ = ["asymmetric_spatial_2d_padding", "asymmetric_temporal_padding", "batc
 
 
 def _t(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+    return x if isinstance(x, Tensor) else to_tensor(x)  # to_tensor: KerasTensors in losses
 
 
 def _ordering(dim_ordering: str) -> str:

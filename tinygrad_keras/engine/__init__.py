@@ -1,4 +1,5 @@
 """The Keras engine: layers, symbolic tensors, models and the training loop."""
+from . import bound_values  # noqa: F401  (gives KerasTensors their operators)
 from .container import Container, get_source_inputs
 from .topology import Input, InputLayer, InputSpec, KerasTensor, Layer, Node
 from .training import Model

@@ -274,6 +274,8 @@ class Container(Layer):
             for t, v, m in zip(node.output_tensors, _as_list(out), out_masks):
                 values[id(t)] = (v, m)
         result = [values[id(t)] for t in self.outputs]
+        # kept so a loss can use intermediate Keras tensors (see bound_values.py)
+        self._last_values = {key: value for key, (value, _) in values.items()}
         return [v for v, _ in result], [m for _, m in result]
 
     def run(self, x, mask=None):

@@ -23,6 +23,7 @@ from .. import backend as K
 from ..autodiff import Tensor, no_grad
 from . import compile_utils as C
 from . import training_utils as U
+from .bound_values import bind_values
 from .container import Container
 from .saving import SavingMixin
 from .training_generators import GeneratorMethods
@@ -116,6 +117,12 @@ class Model(GeneratorMethods, SavingMixin, Container):
     def _loss_and_metrics(self, xs, ys, weights, training: bool) -> tuple:
         """Forward pass: ``(total_loss Tensor, [loss, per-output losses, metrics] floats)``."""
         outputs, masks = self.run_graph(self._to_tensors(xs))
+        bound, self._last_values = self._last_values, None
+        with bind_values(bound):
+            return self._score(outputs, masks, ys, weights)
+
+    def _score(self, outputs, masks, ys, weights) -> tuple:
+        """Weighted losses + penalties (a Tensor) and the logged floats for one batch."""
         total, per_output, y_tensors = None, [], []
         for out, mask, y, w, fn, lw in zip(outputs, masks, ys, weights, self.loss_functions,
                                            self._loss_weights):
@@ -162,6 +169,7 @@ class Model(GeneratorMethods, SavingMixin, Container):
     def _predict_batch(self, xs) -> list:
         K.set_learning_phase(0)
         outputs, _ = self.run_graph(self._to_tensors(xs))
+        self._last_values = None  # nothing scores this batch: drop the activations
         return [o.data for o in outputs]
 
     # ---- loops -----------------------------------------------------------------------
