@@ -18,8 +18,8 @@ whose class name it mentions in a test that calls ``gradcheck``.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 from hypothesis import assume

@@ -38,7 +38,7 @@ def primitives() -> dict:
 def names_with_gradient_tests() -> set:
     names = set()
     for path in sorted(HERE.glob("test_*.py")):
-        names |= set(re.findall(r"^def test_grad_(\w+)\(", path.read_text(), re.M))
+        names |= set(re.findall(r"^def test_grad_(\w+)\(", path.read_text(), re.MULTILINE))
         if "TESTED_OPS" in path.read_text() and path.stem != "test_coverage":
             module = importlib.import_module(f"tests.autodiff.{path.stem}")
             names |= set(getattr(module, "TESTED_OPS", ()))

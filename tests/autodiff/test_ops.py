@@ -7,12 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tinygrad_keras.autodiff import functional as F
-from tinygrad_keras.testing import strategies as tst
-
 from tests.autodiff import op_draws as D
 from tests.autodiff.harness import binary, check_case, covered_ops, graph_ops, tensors_for, unary
 from tests.autodiff.harness import with_options as opt
+from tinygrad_keras.autodiff import functional as F
+from tinygrad_keras.testing import strategies as tst
 
 
 def _np_softmax(a, axis):

@@ -48,7 +48,7 @@ class ScatterGrad:
     each element at most once; others (integer arrays) may repeat and add up.
     """
 
-    __slots__ = ("shape", "index", "values", "basic")
+    __slots__ = ("basic", "index", "shape", "values")
 
     def __init__(self, shape: tuple, index, values: np.ndarray, basic: bool):
         self.shape, self.index, self.values, self.basic = shape, index, values, basic

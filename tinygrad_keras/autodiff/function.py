@@ -25,8 +25,6 @@ See ``tutorials/04_your_own_op.py``.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from .grad_mode import _state
 
 
@@ -60,6 +58,6 @@ class Function:
         return Tensor._from_op(data, None)
 
 
-# Imported last: tensor.py installs its methods from functional.py, whose ops
-# import Function from this (by then complete) module.
-from .tensor import Tensor  # noqa: E402
+# Imported last: tensor.py's methods come from functional.py, whose ops import
+# Function from this (by then complete) module.
+from .tensor import Tensor

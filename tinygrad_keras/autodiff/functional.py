@@ -7,6 +7,7 @@ stability, the reason is written in its docstring in ``ops/``.
 from __future__ import annotations
 
 import builtins
+import itertools
 
 import numpy as np
 
@@ -50,7 +51,7 @@ def neg(a):
     return E.Neg.apply(a)
 
 
-def pow(a, b):  # noqa: A001 - mirrors numpy/torch naming
+def pow(a, b):
     a = as_tensor(a)
     if isinstance(b, (int, float)) and not isinstance(b, bool):
         return E.PowConst.apply(a, p=b)
@@ -69,7 +70,7 @@ def sqrt(a):
     return E.Sqrt.apply(a)
 
 
-def abs(a):  # noqa: A001
+def abs(a):
     return E.Abs.apply(a)
 
 
@@ -111,7 +112,7 @@ def square(a):
 
 
 # ---- reductions ----------------------------------------------------------------------
-def sum(a, axis=None, keepdims=False):  # noqa: A001
+def sum(a, axis=None, keepdims=False):
     return R.Sum.apply(a, axis=axis, keepdims=keepdims)
 
 
@@ -123,11 +124,11 @@ def mean(a, axis=None, keepdims=False):
     return sum(a, axis=axes, keepdims=keepdims) * (1.0 / builtins.max(count, 1))
 
 
-def max(a, axis=None, keepdims=False):  # noqa: A001
+def max(a, axis=None, keepdims=False):
     return R.Max.apply(a, axis=axis, keepdims=keepdims)
 
 
-def min(a, axis=None, keepdims=False):  # noqa: A001
+def min(a, axis=None, keepdims=False):
     return R.Min.apply(a, axis=axis, keepdims=keepdims)
 
 
@@ -214,7 +215,7 @@ def split(a, indices_or_sections, axis=0) -> list:
         cuts = list(indices_or_sections)
     edges = [0] + cuts + [n]
     lead = (slice(None),) * axis
-    return [getitem(a, lead + (slice(lo, hi),)) for lo, hi in zip(edges[:-1], edges[1:])]
+    return [getitem(a, lead + (slice(lo, hi),)) for lo, hi in itertools.pairwise(edges)]
 
 
 def squeeze(a, axis=None):

@@ -43,8 +43,16 @@ def _to_array(data, dtype=None) -> np.ndarray:
 class Tensor:
     """A numpy array plus the record of the op that produced it."""
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_fn", "_op_name", "_retains_grad",
-                 "__weakref__")
+    __slots__ = (
+        "__weakref__",
+        "_fn",
+        "_op_name",
+        "_retains_grad",
+        "data",
+        "grad",
+        "name",
+        "requires_grad",
+    )
     __array_priority__ = 100  # numpy defers `ndarray + Tensor` to Tensor.__radd__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
@@ -59,7 +67,7 @@ class Tensor:
         self._retains_grad = False
 
     @classmethod
-    def _from_op(cls, data: np.ndarray, fn) -> "Tensor":
+    def _from_op(cls, data: np.ndarray, fn) -> Tensor:
         """Wrap an op's result without copying; ``fn`` is None when nothing is recorded."""
         t = cls.__new__(cls)
         t.data = data if isinstance(data, np.ndarray) else np.asarray(data)
@@ -89,7 +97,7 @@ class Tensor:
     def _release(self) -> None:
         self._fn = None
 
-    def retain_grad(self) -> "Tensor":
+    def retain_grad(self) -> Tensor:
         """Also store ``.grad`` on this intermediate result during backward."""
         self._retains_grad = True
         return self
@@ -117,14 +125,14 @@ class Tensor:
     def tolist(self):
         return self.data.tolist()
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """The same values, cut off from the graph (shares memory)."""
         return Tensor(self.data)
 
     def zero_grad(self) -> None:
         self.grad = None
 
-    def astype(self, dtype) -> "Tensor":
+    def astype(self, dtype) -> Tensor:
         from .ops.elementwise import Cast
         return Cast.apply(self, dtype=np.dtype(dtype))
 
@@ -180,7 +188,7 @@ class Tensor:
         engine.backward(self, grad, retain_graph=retain_graph)
 
     # ---- helpers used by the operator methods ----------------------------------
-    def _lift(self, other) -> "Tensor":
+    def _lift(self, other) -> Tensor:
         """Turn a number or array into a constant; a float Tensor imposes its dtype on it."""
         if isinstance(other, Tensor):
             return other
@@ -204,7 +212,8 @@ def is_recording() -> bool:
 
 
 def _install_methods() -> None:
-    """Give Tensor its operators and numpy/PyTorch-style methods."""
+    """Give Tensor its operators and numpy/PyTorch-style methods (called once by the
+    package ``__init__`` after ``functional`` is loaded, so import order is free)."""
     from . import functional as F
 
     def rev(fn):
@@ -252,5 +261,3 @@ def _comparison(np_op):
     compare.__doc__ = f"Elementwise {np_op.__name__} as a boolean Tensor (no gradient)."
     return compare
 
-
-_install_methods()
