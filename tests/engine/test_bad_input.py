@@ -85,3 +85,9 @@ def test_not_a_layer():
 def test_stateful_batch_rule():
     from tinygrad_keras.engine.training_utils import make_batches
     assert make_batches(5, 2) == [(0, 2), (2, 4), (4, 5)]
+
+
+def test_empty_data(model):
+    with pytest.raises(ValueError, match="0 samples"):
+        model.fit(np.zeros((0, 5)), np.zeros((0, 3)), verbose=0)
+    assert model.predict(np.zeros((0, 5))).shape == (0, 3)

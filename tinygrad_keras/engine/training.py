@@ -254,6 +254,9 @@ class Model(GeneratorMethods, SavingMixin, Container):
                                                                   zip(chunks, outs)]
             if bar is not None:
                 bar.update(end)
+        if chunks is None:  # no samples: empty arrays of the declared shapes
+            return [np.zeros((0,) + tuple(d or 0 for d in t._keras_shape[1:]), dtype=K.floatx())
+                    for t in self.outputs]
         return [np.concatenate(c, axis=0) for c in chunks]
 
     # ---- the public API --------------------------------------------------------------

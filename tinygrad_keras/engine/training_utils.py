@@ -86,6 +86,9 @@ def check_array_lengths(xs: list, ys: list, ws: list) -> None:
             raise ValueError(f"All {label} should have the same number of samples; got sample "
                              f"counts {[len(a) for a in arrays]}.")
     nx = len(xs[0]) if xs else None
+    if nx == 0:
+        raise ValueError("Error when checking model input: the arrays have 0 samples; pass at "
+                         "least one sample.")
     if ys and nx is not None and len(ys[0]) != nx:
         raise ValueError(f"Input arrays should have the same number of samples as target "
                          f"arrays. Found {nx} input samples and {len(ys[0])} target samples.")
