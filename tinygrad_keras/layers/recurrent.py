@@ -330,11 +330,13 @@ class LSTM(_GatedRNN):
 
     def step(self, x_t, states):
         h, u = states[0], self.output_dim
-        z = self.input_part(x_t) + recur(h, self._batch_Us, self._batch_U_masks)
+        xz = self.input_part(x_t)
+        hz = recur(h, self._batch_Us, self._batch_U_masks)
         if self._batch_cell is not None:
-            hc = lstm_cell(z, states[1], self._batch_cell)
+            hc = lstm_cell(xz, hz, states[1], self._batch_cell)
             h_new = hc[:, :u]
             return h_new, [h_new, hc]
+        z = xz + hz
         sig = self.gate(z[:, :3 * u])
         g = self.activation(z[:, 3 * u:])
         i, f, o = sig[:, :u], sig[:, u:2 * u], sig[:, 2 * u:]

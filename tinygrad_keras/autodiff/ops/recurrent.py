@@ -16,10 +16,11 @@ from ..function import Function
 
 
 class LSTMCell(Function):
-    """``LSTMCell.apply(z, hc, gate='sigmoid')`` -> ``[h', c']`` of shape ``(B, 2u)``.
+    """``LSTMCell.apply(xz, hz, hc, gate='sigmoid')`` -> ``[h', c']`` of shape ``(B, 2u)``.
 
-    ``z`` ``(B, 4u)``: gate pre-activations in blocks **i, f, o, c**; ``hc`` ``(B, 2u)``:
-    the previous ``[h, c]`` (only ``c`` is read: ``h`` reaches the cell through ``z``)::
+    ``z = xz + hz`` ``(B, 4u)``: the gate pre-activations (input part and recurrent part,
+    added here to save an op per step) in blocks **i, f, o, c**; ``hc`` ``(B, 2u)``: the
+    previous ``[h, c]`` (only ``c`` is read: ``h`` reaches the cell through ``hz``)::
 
         i, f, o = gate(z[:, :3u]);  g = tanh(z[:, 3u:])
         c' = f * c + i * g;          h' = o * tanh(c')
@@ -29,7 +30,8 @@ class LSTMCell(Function):
     included, as ``Clip``).  The ``h`` half of ``hc`` gets a zero gradient.
     """
 
-    def forward(self, z, hc, gate="sigmoid"):
+    def forward(self, xz, hz, hc, gate="sigmoid"):
+        z = xz + hz
         u = hc.shape[1] // 2
         pre = z[:, :3 * u]
         if gate == "sigmoid":
@@ -61,12 +63,12 @@ class LSTMCell(Function):
         dz[:, :3 * u] *= self.slope
         dz[:, 3 * u:] = gc * s[:, :u] * (1.0 - g * g)     # d (c-gate pre-activation)
         dhc = None
-        if self.needs_grad[1]:
+        if self.needs_grad[2]:
             dhc = np.zeros(grad.shape, dtype=grad.dtype)
             np.multiply(gc, s[:, u:2 * u], out=dhc[:, u:])
-        return dz, dhc
+        return dz, dz, dhc
 
 
-def lstm_cell(z, hc, gate: str = "sigmoid"):
+def lstm_cell(xz, hz, hc, gate: str = "sigmoid"):
     """Functional form of :class:`LSTMCell` (Tensors in, Tensor out)."""
-    return LSTMCell.apply(z, hc, gate=gate)
+    return LSTMCell.apply(xz, hz, hc, gate=gate)
