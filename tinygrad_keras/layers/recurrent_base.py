@@ -43,6 +43,15 @@ def time_major(x: Tensor) -> Tensor:
     return F.transpose(x, axes)
 
 
+def stack_time(outputs: list) -> Tensor:
+    """``T`` Tensors ``(B, u)`` -> ``(B, T, u)`` with two ops (one concatenate along the
+    features, one reshape) instead of one reshape per step and a concatenate."""
+    batch, rest = outputs[0].shape[0], outputs[0].shape[1:]
+    joined = F.concatenate([F.reshape(o, (batch, -1)) if o.ndim != 2 else o for o in outputs],
+                           axis=1)
+    return F.reshape(joined, (batch, len(outputs)) + rest)
+
+
 def dropout_masks(shape: tuple, p: float, count: int, dtype) -> list:
     """``count`` independent inverted-dropout masks of ``shape`` while training
     (keep with probability ``1 - p``, scaled by ``1 / (1 - p)``), else ``None`` each.
@@ -197,7 +206,7 @@ class Recurrent(Layer):
             for stored, new in zip(self.states, final):
                 stored.data = new.data.copy()
         if self.return_sequences:
-            return F.stack(outputs, axis=1)
+            return stack_time(outputs)
         return last
 
     # ---- the Keras 1 hooks, for user subclasses (``step(x, states)`` receives the
