@@ -23,7 +23,7 @@ from tinygrad_keras.layers import (
     Embedding,
     Flatten,
 )
-from tinygrad_keras.models import Sequential
+from tinygrad_keras.models import Sequential, load_model
 
 
 def write_keras1(path, layers, theano=False):
@@ -245,3 +245,69 @@ def test_keras_2_bidirectional_conv1d_and_simple_rnn(tmp_path):
     for t in range(both.shape[1]):
         h = np.tanh(both[:, t] @ rnn[0] + h @ rnn[1] + rnn[2])
     np.testing.assert_allclose(seq.predict(x), h, rtol=1e-4, atol=1e-5)
+
+
+def keras_1_2_2_model_file(path, W1, b1, W2, b2, slots):
+    """A ``model.save`` file as Keras 1.2.2 (TF backend) wrote it for a 2-layer functional
+    model compiled with Adam, configs written out by hand from the 1.2.2 sources."""
+    import json
+
+    def dense(name, units, activation, inbound, input_dim=None):
+        config = {"name": name, "trainable": True, "output_dim": units, "init": "glorot_uniform",
+                  "activation": activation, "W_regularizer": None, "b_regularizer": None,
+                  "activity_regularizer": None, "W_constraint": None, "b_constraint": None,
+                  "bias": True, "input_dim": input_dim}
+        return {"class_name": "Dense", "name": name, "config": config,
+                "inbound_nodes": [[[inbound, 0, 0]]]}
+    model_config = {"class_name": "Model", "config": {
+        "name": "model_1",
+        "layers": [{"class_name": "InputLayer", "name": "input_1", "inbound_nodes": [],
+                    "config": {"batch_input_shape": [None, 3], "input_dtype": "float32",
+                               "sparse": False, "name": "input_1"}},
+                   dense("dense_1", 4, "relu", "input_1"),
+                   dense("dense_2", 2, "softmax", "dense_1")],
+        "input_layers": [["input_1", 0, 0]], "output_layers": [["dense_2", 0, 0]]}}
+    training_config = {"optimizer_config": {"class_name": "Adam", "config": {
+        "lr": 0.0010000000474974513, "beta_1": 0.8999999761581421,
+        "beta_2": 0.9990000128746033, "epsilon": 1e-08, "decay": 0.0}},
+        "loss": "categorical_crossentropy", "metrics": ["accuracy"],
+        "sample_weight_mode": None, "loss_weights": None}
+    with h5py.File(path, "w") as f:
+        f.attrs["keras_version"] = b"1.2.2"
+        f.attrs["model_config"] = json.dumps(model_config).encode("utf8")
+        f.attrs["training_config"] = json.dumps(training_config).encode("utf8")
+        weights = f.create_group("model_weights")
+        weights.attrs["layer_names"] = [b"input_1", b"dense_1", b"dense_2"]
+        weights.create_group("input_1").attrs["weight_names"] = []
+        for name, arrays in (("dense_1", (W1, b1)), ("dense_2", (W2, b2))):
+            g = weights.create_group(name)
+            names = [f"{name}_W:0", f"{name}_b:0"]
+            g.attrs["weight_names"] = [n.encode() for n in names]
+            for n, a in zip(names, arrays):
+                g.create_dataset(n, data=a)
+        opt = f.create_group("optimizer_weights")
+        names = [f"Variable_{i}:0" for i in range(len(slots))]
+        opt.attrs["weight_names"] = [n.encode() for n in names]
+        for n, a in zip(names, slots):
+            opt.create_dataset(n, data=a)
+
+
+def test_a_keras_1_2_2_model_file_loads_compiled_with_its_optimizer_state(tmp_path):
+    W1, b1, W2, b2 = rand(3, 4), rand(4), rand(4, 2), rand(2)
+    # Adam state: iterations, then m and v for the name-sorted weights (dense_1_W, dense_1_b,
+    # dense_2_W, dense_2_b), as 1.2.2 on TensorFlow ordered them
+    shapes = [(3, 4), (4,), (4, 2), (2,)]
+    slots = [np.array(7.0, "f4")] + [rand(*s) for s in shapes] + [
+        np.random.uniform(0.1, 1, s).astype("f4") for s in shapes]
+    path = str(tmp_path / "keras122.h5")
+    keras_1_2_2_model_file(path, W1, b1, W2, b2, slots)
+    model = load_model(path)
+    assert model.metrics_names == ["loss", "acc"]
+    for got, want in zip(model.optimizer.get_weights(), slots):
+        np.testing.assert_array_equal(got, want)
+    x = rand(5, 3)
+    logits = np.maximum(x @ W1 + b1, 0) @ W2 + b2
+    expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(model.predict(x), expected, rtol=1e-5, atol=1e-6)
+    model.train_on_batch(x, np.eye(2)[[0, 1, 0, 1, 0]])
+    assert float(model.optimizer.iterations.data) == 8.0
