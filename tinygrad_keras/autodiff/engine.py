@@ -168,7 +168,15 @@ def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
             continue
         parent_grads = _as_grad_tuple(fn, fn.backward(g))
         for parent, pg, needs in zip(fn.parents, parent_grads, fn.needs_grad):
-            if needs and pg is not None:
-                _accumulate(grads, owned, parent, _checked(fn, parent, pg))
+            if not needs or pg is None:
+                continue
+            data = parent.data
+            # fast path (most edges): an array of the right shape and dtype, first arrival
+            if type(pg) is not np.ndarray or pg.shape != data.shape or pg.dtype != data.dtype:
+                pg = _checked(fn, parent, pg)
+            if type(pg) is np.ndarray and id(parent) not in grads:
+                grads[id(parent)] = pg
+            else:
+                _accumulate(grads, owned, parent, pg)
         if not retain_graph:
             node._release()
