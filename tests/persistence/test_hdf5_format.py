@@ -161,3 +161,14 @@ def test_damaged_files_fail_cleanly_or_load_whole(tmp_path, data):
     else:
         with h5py.File(damaged, "r") as f:  # loaded: every layer holds the file's values
             np.testing.assert_array_equal(dst[0].get_weights()[0], np.array(f["a"]["a_W:0"]))
+
+
+def test_saved_files_get_ordinary_permissions(tmp_path):
+    path = str(tmp_path / "w.h5")
+    H.save_weights(path, make_layers())
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~umask
+    os.chmod(path, 0o640)
+    H.save_weights(path, make_layers())  # replacing a file keeps its permissions
+    assert os.stat(path).st_mode & 0o777 == 0o640

@@ -135,11 +135,21 @@ def atomic_write(filepath: str, write) -> None:
         # the HDF5 1.8 file format: checksummed metadata, still readable by Keras 1.2.2's h5py
         with h5py.File(tmp, "w", libver=("v108", "v108")) as f:
             write(f)
+        os.chmod(tmp, _file_mode(filepath))  # mkstemp made it private (0600)
         os.replace(tmp, filepath)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def _file_mode(filepath: str) -> int:
+    """The permissions a plain ``open(filepath, 'w')`` would give (or the old file's)."""
+    if os.path.exists(filepath):
+        return os.stat(filepath).st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def save_weights(filepath: str, layers) -> None:
