@@ -34,12 +34,14 @@ class LSTMCell(Function):
         z = xz + hz
         u = hc.shape[1] // 2
         pre = z[:, :3 * u]
+        # the gate slope for backward: recomputed from s (sigmoid) or kept as booleans
+        # (clip), so that a long sequence keeps little per step
         if gate == "sigmoid":
             s = 0.5 * (1.0 + np.tanh(0.5 * pre))  # never overflows
-            self.slope = s * (1.0 - s)
+            self.inside = None
         elif gate == "clip":
             s = np.clip(pre, 0.0, 1.0)
-            self.slope = ((pre >= 0.0) & (pre <= 1.0)).astype(z.dtype)
+            self.inside = (pre >= 0.0) & (pre <= 1.0)
         else:
             raise ValueError(f"LSTMCell: gate must be 'sigmoid' or 'clip', got {gate!r}")
         g = np.tanh(z[:, 3 * u:])
@@ -60,7 +62,10 @@ class LSTMCell(Function):
         np.multiply(gc, g, out=dz[:, :u])                 # d i
         np.multiply(gc, self.c_prev, out=dz[:, u:2 * u])  # d f
         np.multiply(gh, tc, out=dz[:, 2 * u:3 * u])       # d o
-        dz[:, :3 * u] *= self.slope
+        if self.inside is None:
+            dz[:, :3 * u] *= s * (1.0 - s)
+        else:
+            dz[:, :3 * u] *= self.inside
         dz[:, 3 * u:] = gc * s[:, :u] * (1.0 - g * g)     # d (c-gate pre-activation)
         dhc = None
         if self.needs_grad[2]:
