@@ -136,11 +136,27 @@ def atomic_write(filepath: str, write) -> None:
         with h5py.File(tmp, "w", libver=("v108", "v108")) as f:
             write(f)
         os.chmod(tmp, _file_mode(filepath))  # mkstemp made it private (0600)
+        _fsync(tmp)  # the bytes reach the disk before the name points at them
         os.replace(tmp, filepath)
+        _fsync(folder)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def _fsync(path: str) -> None:
+    """Flush a file (or a folder's entries) to disk; folders cannot be opened everywhere."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _file_mode(filepath: str) -> int:
