@@ -186,18 +186,15 @@ class Model(GeneratorMethods, SavingMixin, Container):
     def _fit_loop(self, ins, batch_size=32, nb_epoch=100, verbose=1, callbacks=None,
                   val_ins=None, shuffle=True, initial_epoch=0):
         """Train on ``ins = (xs, ys, weights)``; ``val_ins`` likewise or None."""
-        xs, ys, ws = ins
-        n = len(xs[0])
+        n = len(ins[0][0])
         labels = C.deduplicate(self.metrics_names)
-        do_validation = val_ins is not None
-        if verbose and do_validation:
+        if verbose and val_ins is not None:
             print(f"Train on {n} samples, validate on {len(val_ins[0][0])} samples")
         callback_list = self._make_callbacks(callbacks, verbose)
         callback_list.set_params({"batch_size": batch_size, "nb_epoch": nb_epoch,
                                   "nb_sample": n, "verbose": verbose,
-                                  "do_validation": do_validation,
-                                  "metrics": labels + ["val_" + la for la in labels]
-                                  if do_validation else list(labels)})
+                                  "do_validation": val_ins is not None,
+                                  "metrics": _log_keys(labels, val_ins is not None)})
         self.stop_training = False
         self.validation_data = val_ins
         callback_list.on_train_begin()
@@ -208,15 +205,9 @@ class Model(GeneratorMethods, SavingMixin, Container):
                 index_array = U.batch_shuffle(index_array, batch_size)
             elif shuffle:
                 np.random.shuffle(index_array)
+            self._train_epoch(ins, index_array, batch_size, labels, callback_list)
             epoch_logs = {}
-            for batch_index, (start, end) in enumerate(U.make_batches(n, batch_size)):
-                ids = index_array[start:end]
-                batch_logs = {"batch": batch_index, "size": len(ids)}
-                callback_list.on_batch_begin(batch_index, batch_logs)
-                outs = self._train_batch(slice_X(xs, ids), slice_X(ys, ids), slice_X(ws, ids))
-                batch_logs.update(zip(labels, outs))
-                callback_list.on_batch_end(batch_index, batch_logs)
-            if do_validation:
+            if val_ins is not None:
                 val_outs = self._test_loop(val_ins, batch_size, verbose=0)
                 epoch_logs.update(("val_" + la, v) for la, v in zip(labels, val_outs))
             callback_list.on_epoch_end(epoch, epoch_logs)
@@ -224,6 +215,18 @@ class Model(GeneratorMethods, SavingMixin, Container):
                 break
         callback_list.on_train_end()
         return self.history
+
+    def _train_epoch(self, ins, index_array, batch_size, labels, callback_list) -> None:
+        """One pass over ``index_array`` in batches, with the batch callbacks."""
+        xs, ys, ws = ins
+        for batch_index, (start, end) in enumerate(U.make_batches(len(index_array),
+                                                                  batch_size)):
+            ids = index_array[start:end]
+            batch_logs = {"batch": batch_index, "size": len(ids)}
+            callback_list.on_batch_begin(batch_index, batch_logs)
+            outs = self._train_batch(slice_X(xs, ids), slice_X(ys, ids), slice_X(ws, ids))
+            batch_logs.update(zip(labels, outs))
+            callback_list.on_batch_end(batch_index, batch_logs)
 
     def _progbar(self, n: int, verbose: int):
         if verbose != 1:
@@ -338,6 +341,11 @@ class Model(GeneratorMethods, SavingMixin, Container):
         """Trace one training step per layer without updating (see ``engine/inspection.py``)."""
         from .inspection import explain_step
         return explain_step(self, x, y, sample_weight, training)
+
+
+def _log_keys(labels: list, validating: bool) -> list:
+    """The ``params['metrics']`` of the callbacks: labels, then ``val_`` labels."""
+    return list(labels) + (["val_" + la for la in labels] if validating else [])
 
 
 def _unwrap(values: list):

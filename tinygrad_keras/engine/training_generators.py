@@ -50,8 +50,8 @@ class GeneratorMethods:
         callback_list = self._make_callbacks(callbacks, verbose)
         callback_list.set_params({"nb_epoch": nb_epoch, "nb_sample": samples_per_epoch,
                                   "verbose": verbose, "do_validation": do_validation,
-                                  "metrics": labels + ["val_" + la for la in labels]
-                                  if do_validation else list(labels)})
+                                  "metrics": labels + (["val_" + la for la in labels]
+                                                       if do_validation else [])})
         self.stop_training = False
         callback_list.on_train_begin()
         for epoch in range(initial_epoch, nb_epoch):
