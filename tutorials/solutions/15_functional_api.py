@@ -1,0 +1,16 @@
+"""Exercise 15 (reference answer): a fully connected residual block.
+
+Checked by: python -m pytest tests/functional/test_tutorial_exercises.py -k tutorial15
+"""
+from tinygrad_keras.layers import Dense, merge
+
+
+def dense_residual(x, hidden_units: int):
+    """``x + Dense(n)(Dense(hidden_units, relu)(x))`` where ``n`` is x's last size.
+
+    ``x`` is a symbolic ``(None, n)`` tensor; the result has the same shape.
+    """
+    units = x.shape[-1]
+    branch = Dense(hidden_units, activation="relu")(x)
+    branch = Dense(units)(branch)
+    return merge([x, branch], mode="sum")
