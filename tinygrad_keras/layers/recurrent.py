@@ -19,7 +19,7 @@ import numpy as np
 from .. import backend as K
 from ..autodiff import Tensor
 from ..autodiff import functional as F
-from ..autodiff.ops.recurrent import lstm_cell
+from ..autodiff.ops.recurrent import gru_gates, gru_output, lstm_cell
 from .core import config_of, get_activation, get_initializer, get_regularizer, name_of
 from .recurrent_base import Recurrent, dropout_masks, masked, time_major, unstack_time
 
@@ -132,6 +132,20 @@ class _GatedRNN(Recurrent):
             return F.clip(a, 0.0, 1.0)
         return self.inner_activation(a)
 
+    def fused_gate(self):
+        """'clip' or 'sigmoid' when the fused cell primitives compute this layer's steps
+        (activation tanh, inner activation hard_sigmoid or sigmoid), else None."""
+        from .. import activations
+        if self.activation is not activations.tanh:
+            return None
+        if self.folds_hard_sigmoid():
+            return "clip"
+        return "sigmoid" if self.inner_activation is activations.sigmoid else None
+
+    def pack_states(self, states):
+        self._batch_cell = self.fused_gate()
+        return states
+
     def input_part(self, x_t):
         """This step's input projection, ``(B, gates * u)``."""
         if self.consume_less == "cpu":
@@ -235,6 +249,11 @@ class GRU(_GatedRNN):
         else:
             U_zr = self._batch_Us[0]
             inner = _join([masked(h, mz) @ U_zr[:, :u], masked(h, mr) @ U_zr[:, u:]])
+        if self._batch_cell is not None:
+            zrh = gru_gates(xz, inner, h, self._batch_cell)
+            hh_in = masked(zrh[:, u:], mh) @ self._batch_Us[1]
+            h_new = gru_output(xz, hh_in, zrh, h)
+            return h_new, [h_new]
         zr = self.gate(xz[:, :2 * u] + inner)
         z, r = zr[:, :u], zr[:, u:]
         hh = self.activation(xz[:, 2 * u:] + masked(r * h, mh) @ self._batch_Us[1])
@@ -305,19 +324,9 @@ class LSTM(_GatedRNN):
         return ([self.W_i, self.W_f, self.W_o, self.W_c], [self.U_i, self.U_f, self.U_o, self.U_c],
                 [self.b_i, self.b_f, self.b_o, self.b_c], 3, 3)
 
-    def fused_gate(self):
-        """'clip' or 'sigmoid' when the fused LSTM cell computes this layer's steps
-        (activation tanh, inner activation hard_sigmoid or sigmoid), else None."""
-        from .. import activations
-        if self.activation is not activations.tanh:
-            return None
-        if self.folds_hard_sigmoid():
-            return "clip"
-        return "sigmoid" if self.inner_activation is activations.sigmoid else None
-
     def pack_states(self, states):
         """With the fused cell the loop carries ``[h, hc]``, ``hc = [h, c]`` side by side."""
-        self._batch_cell = self.fused_gate()
+        super().pack_states(states)
         if self._batch_cell is None:
             return states
         h, c = states
