@@ -31,23 +31,37 @@ def _seed_numpy():
     np.random.seed(1234)
 
 
+def restore_grad_mode() -> bool:
+    """Switch graph recording back on; True if it had been left off."""
+    if is_grad_enabled():
+        return False
+    set_grad_enabled(True)
+    return True
+
+
+def reset_learning_phase() -> bool:
+    """Put the learning phase back to 0 (test); True if it had been left at 1."""
+    try:
+        from tinygrad_keras import backend as K
+    except ImportError:  # the backend is optional for autodiff-only checkouts
+        return False
+    if K.learning_phase() == 0:
+        return False
+    K.set_learning_phase(0)
+    return True
+
+
 @pytest.fixture(autouse=True)
 def _no_grad_leak():
     """Fail a test that leaves graph recording switched off (a leaked ``no_grad``),
-    then switch it back on so later tests are not affected."""
+    after switching it back on so later tests are not affected."""
     yield
-    if not is_grad_enabled():
-        set_grad_enabled(True)
+    if restore_grad_mode():
         pytest.fail("the test left graph recording off (a no_grad that was never exited)")
 
 
 @pytest.fixture(autouse=True)
 def _reset_learning_phase():
-    """Put the learning phase back to 0 (test) if a test left it at 1."""
+    """A test that leaves the learning phase at 1 must not leak it into the next."""
     yield
-    try:
-        from tinygrad_keras import backend as K
-    except ImportError:  # the backend is optional for autodiff-only checkouts
-        return
-    if K.learning_phase() != 0:
-        K.set_learning_phase(0)
+    reset_learning_phase()
