@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tinygrad_keras import Tensor
 from tinygrad_keras.autodiff import functional as F
@@ -45,3 +46,24 @@ def test_method_aliases_match_their_functions():
 def test_iterating_yields_rows():
     rows = list(Tensor([[1.0, 2.0], [3.0, 4.0]]))
     assert [r.tolist() for r in rows] == [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_index_forms_match_numpy():
+    a = np.arange(24.0).reshape(2, 3, 4)
+    t = Tensor(a)
+    mask = a[:, :, 0] > 5
+    for index in [(Ellipsis, 1), (None, 0, slice(None, None, -1)), (slice(None), [2, 0, 2]),
+                  (1, np.array([0, 0]), slice(1, 3))]:
+        assert t[index].tolist() == a[index].tolist()
+    assert t[Tensor(mask)].tolist() == a[mask].tolist() and t[[1, 1]].shape == (2, 3, 4)
+
+
+def test_shape_helpers_explain_bad_arguments():
+    t = Tensor(np.ones((2, 3)))
+    for call, words in [(lambda: t.split(2, axis=1), "does not divide"),
+                        (lambda: t.squeeze(0), "axis 0 has length 2"),
+                        (lambda: t.expand_dims(4), "out of range")]:
+        with pytest.raises(ValueError, match=words):
+            call()
+    assert [p.shape for p in t.split([1], axis=1)] == [(2, 1), (2, 2)]
+    assert t.pad(1).shape == (4, 5) and t.pad((0, 2)).shape == (4, 5)
