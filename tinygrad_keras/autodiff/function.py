@@ -10,7 +10,10 @@ A primitive is a small class with two methods that work on plain numpy arrays:
 
 ``backward`` may return gradients in the *broadcast* shape of the result: the
 engine sums them back to each input's shape (``unbroadcast``), so an op never has
-to think about broadcasting.
+to think about broadcasting.  It must not modify ``grad`` in place (the same
+array may be handed to several ops), and it may return an
+``engine.ScatterGrad`` for a gradient that is zero outside an index, as
+``GetItem`` does.  ``self.needs_grad[i]`` says whether input ``i`` wants one.
 
 Write your own op by subclassing, then call ``MyOp.apply(x, y)``::
 
