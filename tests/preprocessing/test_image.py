@@ -152,3 +152,20 @@ def test_img_to_array_orderings():
     assert I.img_to_array(gray, "th").shape == (1, 4, 5)
     assert I.img_to_array(np.zeros((4, 5, 3)), "th").shape == (3, 4, 5)
     assert I.img_to_array(gray, "tf").shape == (4, 5, 1)
+
+
+def test_flow_from_directory_finds_classes_and_needs_pillow_to_read(tmp_path, monkeypatch):
+    for label, names in (("cats", ["a.png", "b.jpg", "notes.txt"]), ("dogs", ["c.jpeg"])):
+        (tmp_path / label).mkdir()
+        for name in names:
+            (tmp_path / label / name).write_bytes(b"")
+    it = I.ImageDataGenerator(dim_ordering="th").flow_from_directory(
+        str(tmp_path), target_size=(4, 5), batch_size=2, class_mode="binary")
+    assert it.class_indices == {"cats": 0, "dogs": 1} and it.nb_sample == 3
+    assert it.classes.tolist() == [0, 0, 1] and it.image_shape == (3, 4, 5)
+    monkeypatch.setattr(I, "pil_image", None)
+    with pytest.raises(ImportError, match="Pillow"):
+        next(it)
+    with pytest.raises(ValueError, match="class_mode"):
+        I.ImageDataGenerator(dim_ordering="th").flow_from_directory(str(tmp_path),
+                                                                    class_mode="onehot")
