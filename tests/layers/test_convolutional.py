@@ -318,3 +318,11 @@ def test_positional_arguments_follow_1_2_2_order():
     assert layer.activation.__name__ == "relu"
     with pytest.raises(TypeError, match="depthwise_regularizer"):
         C.SeparableConvolution2D(4, 3, 3, W_regularizer="l2")
+
+
+def test_kernel_larger_than_input_is_named():
+    with pytest.raises(ValueError, match="conv_big: the input of shape .* too small"):
+        C.Convolution2D(4, 5, 5, name="conv_big", dim_ordering="th").get_output_shape_for(
+            (None, 1, 3, 3))
+    assert C.Convolution2D(4, 5, 5, border_mode="same", dim_ordering="th"
+                           ).get_output_shape_for((None, 1, 3, 3)) == (None, 4, 3, 3)

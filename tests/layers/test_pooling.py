@@ -101,3 +101,10 @@ def test_unknown_length_stays_unknown():
     assert P.MaxPooling1D(2).get_output_shape_for((None, None, 4)) == (None, None, 4)
     assert P.MaxPooling2D(dim_ordering="tf").get_output_shape_for((None, None, 8, 3)) == \
         (None, None, 4, 3)
+
+
+def test_window_larger_than_input_is_named():
+    with pytest.raises(ValueError, match="maxpooling1d_9: the input of shape .* too small"):
+        P.MaxPooling1D(4, name="maxpooling1d_9").get_output_shape_for((None, 3, 2))
+    with pytest.raises(ValueError, match="too small"):
+        P.AveragePooling2D((3, 3), dim_ordering="tf").get_output_shape_for((None, 2, 5, 1))

@@ -94,3 +94,13 @@ def _pair(value, arg: str, layer: str) -> tuple:
     if pair is None or len(pair) != 2:
         raise ValueError(f"{layer}: `{arg}` must be a tuple of 2 integers, got {value!r}")
     return tuple(int(v) for v in pair)
+
+
+def check_output_shape(layer, input_shape, output_shape) -> tuple:
+    """``output_shape``, or a ValueError naming the layer when a window does not fit
+    (a kernel or pool larger than the padded input gives a length below 1)."""
+    if any(n is not None and n < 1 for n in output_shape[1:]):
+        raise ValueError(f"{layer.name}: the input of shape {tuple(input_shape)} is too small "
+                         f"for this window (output shape would be {tuple(output_shape)}); "
+                         f"use a smaller kernel/pool, border_mode='same', or a larger input")
+    return tuple(output_shape)

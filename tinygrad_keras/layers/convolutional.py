@@ -17,7 +17,7 @@ from ..autodiff import functional as F
 from ..engine.topology import InputSpec
 from ..utils.np_utils import conv_output_length
 from ._common import check_positive_int, config_of, get_constraint, get_regularizer
-from ._conv_base import _Conv, _pair, bind_ordering, check_border_mode
+from ._conv_base import _Conv, _pair, bind_ordering, check_border_mode, check_output_shape
 from ._resize import (
     Cropping1D,
     Cropping2D,
@@ -91,7 +91,7 @@ class Convolution1D(_Conv):
     def get_output_shape_for(self, input_shape):
         steps = conv_output_length(input_shape[1], self.filter_length, self.border_mode,
                                    self.subsample_length, dilation=self.atrous_rate)
-        return (input_shape[0], steps, self.nb_filter)
+        return check_output_shape(self, input_shape, (input_shape[0], steps, self.nb_filter))
 
     def call(self, x, mask=None):
         k, _, c, f = self.W_shape
@@ -177,7 +177,8 @@ class Convolution2D(_Conv):
         rows, cols = (conv_output_length(n, k, self.border_mode, s, dilation=d) for n, k, s, d
                       in zip(self._spatial(input_shape), (self.nb_row, self.nb_col),
                              self.subsample, self.atrous_rate))
-        return self._with_spatial(input_shape, self.nb_filter, rows, cols)
+        return check_output_shape(self, input_shape,
+                                  self._with_spatial(input_shape, self.nb_filter, rows, cols))
 
     def _to_th(self, x):
         return x if self.dim_ordering == "th" else F.transpose(x, (0, 3, 1, 2))

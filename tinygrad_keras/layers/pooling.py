@@ -12,6 +12,7 @@ from ..autodiff import functional as F
 from ..engine.topology import InputSpec, Layer
 from ..utils.np_utils import conv_output_length
 from ._common import check_positive_int
+from ._conv_base import check_output_shape
 from ._resize import dim_ordering_of
 
 __all__ = [
@@ -52,7 +53,7 @@ class _Pooling1D(Layer):
     def get_output_shape_for(self, input_shape):
         steps = conv_output_length(input_shape[1], self.pool_length, self.border_mode,
                                    self.stride)
-        return (input_shape[0], steps, input_shape[2])
+        return check_output_shape(self, input_shape, (input_shape[0], steps, input_shape[2]))
 
     def call(self, x, mask=None):
         out = type(self)._pool(F.transpose(x, (0, 2, 1)), self.pool_length, self.stride,
@@ -106,7 +107,7 @@ class _Pooling2D(Layer):
         axes = (2, 3) if self.dim_ordering == "th" else (1, 2)
         for axis, k, s in zip(axes, self.pool_size, self.strides):
             shape[axis] = conv_output_length(shape[axis], k, self.border_mode, s)
-        return tuple(shape)
+        return check_output_shape(self, input_shape, shape)
 
     def call(self, x, mask=None):
         if self.dim_ordering == "tf":
