@@ -35,7 +35,8 @@ def run(cmd: list, timeout: float = 900) -> dict:
     """Run one benchmark process; its last stdout line is a JSON record."""
     env = {k: v for k, v in os.environ.items() if k not in UNSET}
     env["PYTHONPATH"] = REPO + os.pathsep + env.get("PYTHONPATH", "")
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout,
+                          check=False)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:3])} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])

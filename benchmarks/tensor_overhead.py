@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 import time
@@ -21,11 +22,11 @@ import time
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # one BLAS thread, as in /work/shared/bench
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from tinygrad_keras import Tensor, no_grad  # noqa: E402
-from tinygrad_keras.autodiff import functional as F  # noqa: E402
+from tinygrad_keras import Tensor, no_grad
+from tinygrad_keras.autodiff import functional as F
 
 CHAIN = 20  # ops per elementwise chain (5 rounds of mul, add, tanh, mul)
 
@@ -87,10 +88,11 @@ def per_op(repeats: int) -> dict:
 
 
 # ---- 2. the MLP -------------------------------------------------------------------
-def mlp_params(rng):
+def mlp_params(rng) -> list:
+    """Glorot-uniform float32 weights and zero biases: ``[W1, b1, W2, b2, W3, b3]``."""
     sizes = [784, 512, 512, 10]
     params = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+    for n_in, n_out in itertools.pairwise(sizes):
         limit = np.sqrt(6 / (n_in + n_out))
         params += [rng.uniform(-limit, limit, (n_in, n_out)).astype(np.float32),
                    np.zeros(n_out, np.float32)]

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from tinygrad_keras import Function, Tensor, gradcheck
 from tinygrad_keras.testing import strategies as tst
 
+
 # --8<-- [start:softplus]
 class Softplus(Function):
     """softplus(x) = log(1 + exp(x)), elementwise.

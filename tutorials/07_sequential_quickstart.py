@@ -1,3 +1,4 @@
+# ruff: noqa: I001  (the guide's import lines, kept as the guide writes them)
 """Tutorial 7: the Keras 1 Sequential quick start, run unchanged on tinygrad_keras.
 
 Run it:  python tutorials/07_sequential_quickstart.py

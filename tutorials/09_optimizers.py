@@ -4,7 +4,6 @@ Run it:  python tutorials/09_optimizers.py   (writes optimizers.png if matplotli
 """
 import numpy as np
 
-from tinygrad_keras import Tensor
 from tinygrad_keras import backend as K
 from tinygrad_keras.datasets import digits
 from tinygrad_keras.layers import Dense
@@ -56,7 +55,7 @@ for name, optimizer in optimizers.items():
     history = model.fit(X, Y, nb_epoch=EPOCHS, batch_size=32, verbose=0)
     curves[name] = history.history["loss"]
 
-print(f"\ntraining loss per epoch (digits, Dense 64-32-10, batch 32, default settings)")
+print("\ntraining loss per epoch (digits, Dense 64-32-10, batch 32, default settings)")
 print(f"{'optimizer':24s}" + "".join(f"{e:>7d}" for e in range(1, EPOCHS + 1)))
 for name, losses in sorted(curves.items(), key=lambda kv: kv[1][-1]):
     print(f"{name:24s}" + "".join(f"{v:7.3f}" for v in losses))

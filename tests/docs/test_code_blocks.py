@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md"] + sorted((ROOT / "docs").rglob("*.md"))
 FENCE = re.compile(r"^(?P<indent>[ \t]*)```python[^\n]*\n(?P<body>.*?)^(?P=indent)```[ \t]*$",
-                   re.S | re.M)
+                   re.DOTALL | re.MULTILINE)
 SNIPPET = re.compile(r"^\s*-{1,2}8<-{1,2}\s")
 
 
@@ -60,7 +60,7 @@ def test_page_code_runs(page: Path, tmp_path, monkeypatch):
     namespace: dict = {"__name__": "__docs__"}
     for i, block in enumerate(blocks):
         try:
-            exec(compile(block, f"{page.name}[block {i}]", "exec"), namespace)
+            exec(compile(block, f"{page.name}[block {i}]", "exec"), namespace)  # noqa: S102 - docs are code
         except Exception as exc:  # name the page and block, then re-raise
             raise AssertionError(f"{page.relative_to(ROOT)} python block {i} failed:\n"
                                  f"{block}\n{type(exc).__name__}: {exc}") from exc

@@ -147,7 +147,7 @@ def test_tutorial07_digits_classifier():
     assert model.output_shape == (None, 10)
     history = model.fit(X, to_categorical(y, 10), nb_epoch=10, batch_size=32, verbose=0)
     assert len(history.history["loss"]) == 10 and "acc" in history.history
-    loss, acc = model.evaluate(Xt, to_categorical(yt, 10), verbose=0)
+    _, acc = model.evaluate(Xt, to_categorical(yt, 10), verbose=0)
     assert acc >= 0.9, acc
 
 
