@@ -13,6 +13,7 @@ Scripts that hard-code full-size data (``mnist_mlp.py`` reshapes to 60000
 rows and trains 20 epochs) take minutes: they run only with
 ``TINYGRAD_KERAS_SLOW=1``.
 """
+import functools
 import os
 import subprocess
 import sys
@@ -26,7 +27,8 @@ SLOW = os.environ.get("TINYGRAD_KERAS_SLOW") == "1"
 
 # script -> (dataset writers it needs, slow?, text its output must contain)
 # (seconds measured on a loaded 2-core machine: fasttext 3, cnn 10, cnn_lstm 8, reuters 7,
-# bidirectional 37, imdb_lstm 215; the mnist ones train on 60000 samples)
+# transfer_cnn 50, bidirectional 37, imdb_lstm 215; mnist_mlp, antirectifier and the siamese
+# graph reshape to 60000 samples, addition_rnn trains 199 rounds on 45000 questions)
 SCRIPTS = {
     "reuters_mlp.py": ((write_reuters,), False, "Test accuracy:"),
     "imdb_fasttext.py": ((write_imdb,), False, "Epoch 5/5"),
@@ -34,8 +36,12 @@ SCRIPTS = {
     "imdb_cnn_lstm.py": ((write_imdb,), False, "Test accuracy:"),
     "imdb_bidirectional_lstm.py": ((write_imdb,), True, "Epoch 4/4"),
     "imdb_lstm.py": ((write_imdb,), True, "Test accuracy:"),
+    "mnist_transfer_cnn.py": ((functools.partial(write_mnist, n_train=600, n_test=100),),
+                              False, "Test accuracy:"),
     "mnist_mlp.py": ((write_mnist,), True, "Test accuracy:"),
     "antirectifier.py": ((write_mnist,), True, "Epoch 40/40"),
+    "mnist_siamese_graph.py": ((write_mnist,), True, "* Accuracy on test set:"),
+    "addition_rnn.py": ((), True, "Iteration 199"),
 }
 
 
