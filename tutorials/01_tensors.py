@@ -44,6 +44,18 @@ def show_graph(t: Tensor) -> None:
 show_graph(loss)
 # --8<-- [end:walk]
 
+# --8<-- [start:picture]
+# The same record as Graphviz DOT text: one box per Tensor, an edge from each parent.
+from tinygrad_keras.autodiff.viz import draw, graphviz_available, to_dot
+
+dot = to_dot(loss, show_values=True)
+print(f"DOT text: {len(dot.splitlines())} lines, starting with {dot.splitlines()[0]!r}")
+if graphviz_available():
+    print("picture written to", draw(loss, "tensor_graph.svg", show_values=True))
+else:
+    print("(install Graphviz, e.g. apt-get install graphviz, to draw it as a picture)")
+# --8<-- [end:picture]
+
 # --8<-- [start:dtype]
 # Numbers mixed into an op take the Tensor's float dtype: float32 stays float32.
 print("(2 * a + 1).dtype =", (2 * a + 1).dtype)
