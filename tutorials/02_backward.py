@@ -6,6 +6,7 @@ import numpy as np
 
 from tinygrad_keras import Tensor
 from tinygrad_keras.autodiff.engine import toposort
+from tinygrad_keras.autodiff.viz import draw, graphviz_available
 
 # --8<-- [start:simple]
 x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -31,6 +32,8 @@ c = a + 1
 d = b * c
 order = toposort(d)
 print("topological order:", [n.op or "x" for n in order])
+if graphviz_available():  # a picture of the diamond (tutorial 1 shows how this works)
+    draw(d, "diamond.svg", show_values=True)
 # --8<-- [end:diamond]
 
 # --8<-- [start:diamond_backward]
