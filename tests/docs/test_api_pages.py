@@ -15,7 +15,8 @@ API = ROOT / "docs" / "api"
 # page -> (module, which public names must be mentioned)
 PAGES = {
     "models.md": ("tinygrad_keras.models", ["Sequential", "Model", "model_from_config",
-                                            "model_from_json", "model_from_yaml"]),
+                                            "model_from_json", "model_from_yaml", "load_model",
+                                            "save_model"]),
     "optimizers.md": ("tinygrad_keras.optimizers", "classes"),
     "callbacks.md": ("tinygrad_keras.callbacks", "classes"),
     "layers.md": ("tinygrad_keras.layers", "classes"),
