@@ -93,22 +93,8 @@ class _GatedRNN(Recurrent):
     def prepare(self, x):
         """Fuse the weights and draw this batch's dropout masks; return per-step inputs
         (input projections in 'cpu' mode, raw ``x_t`` otherwise)."""
-        Ws, Us, bs, n_w, n_u = self.gate_blocks()
-        if self.folds_hard_sigmoid():
-            # hard_sigmoid(a) = clip(0.2 a + 0.5, 0, 1) and a is linear in the weights:
-            # move 0.2 and 0.5 into the sigmoid-gate blocks once per batch, so that each
-            # step needs one clip instead of three operations.
-            Ws = [w * 0.2 for w in Ws[:n_w]] + Ws[n_w:]
-            Us = [w * 0.2 for w in Us[:n_u]] + Us[n_u:]
-            bs = [b * 0.2 + 0.5 for b in bs[:n_w]] + bs[n_w:]
-        batch, gpu = x.shape[0], self.consume_less == "gpu"
-        w_masks = dropout_masks((batch, self.input_dim), self.dropout_W, 1 if gpu else len(Ws),
-                                x.dtype)
-        u_masks = dropout_masks((batch, self.output_dim), self.dropout_U,
-                                1 if gpu else self.gates, x.dtype)
-        # 'gpu' shares one mask between all gates
-        w_masks = w_masks * len(Ws) if gpu else w_masks
-        u_masks = u_masks * self.gates if gpu else u_masks
+        Ws, Us, bs = self._folded_blocks()
+        w_masks, u_masks = self._dropout_masks(x, len(Ws))
         # one mask (or none) for all gates: join the blocks now, once per batch, so
         # that each step does one matrix product
         if all(m is w_masks[0] for m in w_masks):
@@ -119,8 +105,28 @@ class _GatedRNN(Recurrent):
         self._batch_W_masks, self._batch_U_masks = w_masks, u_masks
         seq = time_major(x)
         if self.consume_less == "cpu":
-            seq = project(seq, Ws, bs, self._batch_W_masks)
+            seq = project(seq, Ws, bs, w_masks)
         return unstack_time(seq)
+
+    def _folded_blocks(self):
+        """The gate blocks; with hard_sigmoid, ``clip(0.2 a + 0.5, 0, 1)`` where ``a`` is
+        linear in the weights, so 0.2 and 0.5 move into the sigmoid-gate blocks (once per
+        batch) and each step needs one clip instead of three operations."""
+        Ws, Us, bs, n_w, n_u = self.gate_blocks()
+        if not self.folds_hard_sigmoid():
+            return Ws, Us, bs
+        return ([w * 0.2 for w in Ws[:n_w]] + Ws[n_w:], [w * 0.2 for w in Us[:n_u]] + Us[n_u:],
+                [b * 0.2 + 0.5 for b in bs[:n_w]] + bs[n_w:])
+
+    def _dropout_masks(self, x, n_blocks: int):
+        """One mask per input block and per gate (1.2.2), or one shared mask in 'gpu' mode."""
+        batch = x.shape[0]
+        if self.consume_less == "gpu":
+            w = dropout_masks((batch, self.input_dim), self.dropout_W, 1, x.dtype)
+            u = dropout_masks((batch, self.output_dim), self.dropout_U, 1, x.dtype)
+            return w * n_blocks, u * self.gates
+        return (dropout_masks((batch, self.input_dim), self.dropout_W, n_blocks, x.dtype),
+                dropout_masks((batch, self.output_dim), self.dropout_U, self.gates, x.dtype))
 
     def folds_hard_sigmoid(self) -> bool:
         from .. import activations
