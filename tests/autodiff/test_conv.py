@@ -2,10 +2,14 @@
 scipy reference, gradients against central differences (float64)."""
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from tests.autodiff.harness import check_case, with_options
 from tinygrad_keras.autodiff import Tensor
 from tinygrad_keras.autodiff import functional as F
 from tinygrad_keras.autodiff.gradcheck import gradcheck
+from tinygrad_keras.testing import strategies as tst
 
 
 def direct_correlate(x, w, stride, padding, dilation):
@@ -147,3 +151,30 @@ def test_retained_graph_and_recycled_buffers_give_the_same_gradients():
         F.conv2d(x, w, padding="same").sum().backward()
         np.testing.assert_allclose(x.grad, first[0])
         np.testing.assert_allclose(w.grad, first[1])
+
+
+@st.composite
+def conv_draws(draw):
+    """x, w of small random shapes with a random stride, zero padding and dilation;
+    the input is at least one (dilated) window tall and wide once padded."""
+    b, c, f = (draw(st.integers(1, n)) for n in (2, 3, 3))
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    padding = tuple((draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in range(2))
+    hw = [draw(st.integers(max(1, (kk - 1) * d + 1 - sum(p)), 7))
+          for kk, d, p in zip(k, dilation, padding)]
+    x, w = draw(tst.arrays((b, c, *hw))), draw(tst.arrays((f, c, *k)))
+    return (x, w), {"stride": stride, "padding": padding, "dilation": dilation}
+
+
+CONV_CASE = with_options(
+    "conv2d", lambda x, w, **o: F.conv2d(x, w, **o),
+    lambda x, w, stride, padding, dilation: direct_correlate(x, w, stride, padding, dilation),
+    conv_draws(), covers=("Correlate2D",))
+
+
+@given(CONV_CASE.draw)
+def test_conv2d_property(drawn):
+    """The shared harness: forward = direct loop, gradcheck, no mutation, float32 kept."""
+    check_case(CONV_CASE, drawn)

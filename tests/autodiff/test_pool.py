@@ -2,10 +2,14 @@
 gradients against central differences (float64)."""
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from tests.autodiff.harness import check_case, with_options
 from tinygrad_keras.autodiff import Tensor
 from tinygrad_keras.autodiff import functional as F
 from tinygrad_keras.autodiff.gradcheck import gradcheck
+from tinygrad_keras.testing import strategies as tst
 
 
 def direct_pool(x, pool, stride, mode, reduce):
@@ -84,3 +88,34 @@ def test_float32_stays_float32():
     out = F.avg_pool2d(x, 3, 1, "same") + F.max_pool2d(x)[:, :, :1, :1]
     out.sum().backward()
     assert out.dtype == np.float32 and x.grad.dtype == np.float32
+
+
+@st.composite
+def pool_draws(draw):
+    pool = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    mode = draw(st.sampled_from(["valid", "same"]))
+    hw = [draw(st.integers(k, 7)) for k in pool]
+    x = draw(tst.arrays((draw(st.integers(1, 2)), draw(st.integers(1, 2)), *hw)))
+    return (x,), {"pool": pool, "stride": stride, "padding": mode}
+
+
+def _ref(reduce):
+    return lambda x, pool, stride, padding: direct_pool(x, pool, stride, padding, reduce)
+
+
+MAX_CASE = with_options("max_pool2d", lambda x, **o: F.max_pool2d(x, **o), _ref(np.max),
+                        pool_draws(), covers=("MaxPool2D",),
+                        valid=lambda x, **o: tst.well_separated(x))
+AVG_CASE = with_options("avg_pool2d", lambda x, **o: F.avg_pool2d(x, **o), _ref(np.mean),
+                        pool_draws(), covers=("AvgPool2D",))
+
+
+@given(MAX_CASE.draw)
+def test_max_pool2d_property(drawn):
+    check_case(MAX_CASE, drawn)
+
+
+@given(AVG_CASE.draw)
+def test_avg_pool2d_property(drawn):
+    check_case(AVG_CASE, drawn)
