@@ -181,3 +181,16 @@ def test_stacked_bidirectional_in_a_model():
     model.compile("rmsprop", "categorical_crossentropy")
     assert model.output_shape == (None, 2)
     model.fit(seq(batch=4), np.eye(2)[[0, 1, 0, 1]].astype("float32"), nb_epoch=1, verbose=0)
+
+
+def test_bidirectional_after_a_masking_embedding():
+    from tinygrad_keras.layers import Embedding
+    from tinygrad_keras.models import Sequential
+    model = Sequential([Embedding(10, 3, mask_zero=True, input_length=5),
+                        Bidirectional(LSTM(2), merge_mode="sum"), Dense(1)])
+    model.compile("sgd", "mse")
+    padded = model.predict(np.array([[0, 0, 4, 5, 6]]))
+    emb, bi = model.layers[0], model.layers[1]
+    plain = bi.call(emb.call(Tensor(np.array([[4, 5, 6]])))).data @ model.layers[2].W.data
+    np.testing.assert_allclose(padded, plain + model.layers[2].b.data, rtol=1e-5)
+    model.fit(np.array([[0, 1, 2, 3, 4]] * 4), np.ones((4, 1), "float32"), nb_epoch=1, verbose=0)
