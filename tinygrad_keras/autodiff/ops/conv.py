@@ -144,13 +144,14 @@ def input_grad(g, w, padded_hw, stride, dilation, impl=None):
 
 def weight_grad(g, xp, cols, kernel_hw, stride, dilation, impl=None):
     """d w from d out: correlation of ``xp`` with ``g`` as the kernel (stride and
-    dilation swap roles).  With the im2col patch matrix it is one matmul."""
+    dilation swap roles).  With the im2col patch matrix ``cols`` it is one matmul
+    and ``xp`` is not read (it may be None)."""
     F = g.shape[1]
     kh, kw = kernel_hw
     if cols is not None:
         g2 = g.transpose(1, 0, 2, 3).reshape(F, -1)   # free when g came from the fast path
         # computed as (cols @ g2.T).T: OpenBLAS runs this orientation faster
-        return (cols @ g2.T).T.reshape(F, xp.shape[1], kh, kw)
+        return (cols @ g2.T).T.reshape(F, -1, kh, kw)
     x_swapped = np.ascontiguousarray(xp.transpose(1, 0, 2, 3))     # (C, B, H, W)
     g_swapped = np.ascontiguousarray(g.transpose(1, 0, 2, 3))      # (F, B, OH, OW)
     dw = correlate(x_swapped, g_swapped, dilation, stride, impl)[0]  # (C, F, >=kh, >=kw)
@@ -187,8 +188,10 @@ class Correlate2D(Function):
     def forward(self, x, w, stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1),
                 impl=None):
         self.stride, self.padding, self.dilation, self.impl = stride, padding, dilation, impl
-        self.xp, self.w = pad_hw(x, padding), w
-        out, cols = correlate(self.xp, w, stride, dilation, impl)
+        xp, self.w = pad_hw(x, padding), w
+        out, cols = correlate(xp, w, stride, dilation, impl)
+        self.padded_hw = xp.shape[2:]
+        self.xp = xp if cols is None else None  # the patch matrix replaces it for d w
         self.cols = cols if self.needs_grad[1] else None
         if self.cols is None:
             release(cols)
@@ -199,7 +202,7 @@ class Correlate2D(Function):
     def backward(self, grad):
         dx = dw = None
         if self.needs_grad[0]:
-            dxp = input_grad(grad, self.w, self.xp.shape[2:], self.stride, self.dilation,
+            dxp = input_grad(grad, self.w, self.padded_hw, self.stride, self.dilation,
                              self.impl)
             dx = _crop_hw(dxp, self.padding)
         if self.needs_grad[1]:
