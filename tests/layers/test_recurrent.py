@@ -397,3 +397,22 @@ def test_recurrent_base_alone_is_not_a_layer():
     layer.output_dim = U
     with pytest.raises(TypeError, match="has no step"):
         layer(Tensor(data()))
+
+
+def test_training_steps_leave_no_graph_behind():
+    import gc
+
+    from tinygrad_keras.models import Sequential
+
+    def live_tensors():
+        gc.collect()
+        return sum(isinstance(o, Tensor) for o in gc.get_objects())
+    model = Sequential([LSTM(U, return_sequences=True, stateful=True,
+                             batch_input_shape=(B, T, D)), GRU(U)])
+    model.compile("sgd", "mse")
+    x, y = data(), np.zeros((B, U), "float32")
+    model.train_on_batch(x, y)
+    before = live_tensors()
+    for _ in range(3):
+        model.train_on_batch(x, y)
+    assert live_tensors() <= before
