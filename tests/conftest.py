@@ -8,6 +8,7 @@ Profiles (choose with the ``HYPOTHESIS_PROFILE`` environment variable):
 """
 from __future__ import annotations
 
+import contextlib
 import os
 
 import numpy as np
@@ -65,3 +66,18 @@ def _reset_learning_phase():
     """A test that leaves the learning phase at 1 must not leak it into the next."""
     yield
     reset_learning_phase()
+
+
+@pytest.fixture
+def one_blas_thread():
+    """Limit BLAS to one thread for tests of small models: on a busy 2-core machine a
+    second BLAS thread only spins.  threadpoolctl is optional; without it the tests
+    just run with numpy's default threads."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        limit = contextlib.nullcontext()
+    else:
+        limit = threadpool_limits(limits=1, user_api="blas")
+    with limit:
+        yield

@@ -13,13 +13,7 @@ from tinygrad_keras.models import Sequential
 from tinygrad_keras.optimizers import Adam
 from tinygrad_keras.utils.np_utils import to_categorical
 
-threadpoolctl = pytest.importorskip("threadpoolctl")
-
-
-@pytest.fixture(autouse=True)
-def one_blas_thread():
-    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")  # from tests/conftest.py
 
 
 def test_lstm_reads_digit_images_as_8_steps_of_8_pixels():

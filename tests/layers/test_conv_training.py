@@ -1,7 +1,6 @@
 """Convolution layers inside real training: a small CNN learns the bundled digits
 (1x8x8 images), and ``fit_generator`` drives an ``ImageDataGenerator`` as the
 1.2.2 CIFAR-10 example does."""
-import contextlib
 
 import numpy as np
 import pytest
@@ -12,19 +11,7 @@ from tinygrad_keras.models import Sequential
 from tinygrad_keras.preprocessing.image import ImageDataGenerator
 from tinygrad_keras.utils.np_utils import to_categorical
 
-
-@pytest.fixture(autouse=True)
-def one_blas_thread():
-    """Tiny matrix products on a busy 2-core machine: a second BLAS thread only
-    spins (10x the CPU time here), so these tests ask threadpoolctl for one."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: the tests are only slower without it
-        limit = contextlib.nullcontext()
-    else:
-        limit = threadpool_limits(1)
-    with limit:
-        yield
+pytestmark = pytest.mark.usefixtures("one_blas_thread")  # from tests/conftest.py
 
 
 def digit_images(ordering):
