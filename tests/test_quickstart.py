@@ -28,7 +28,6 @@ import numpy as np
 import pytest
 
 import tinygrad_keras
-import tinygrad_keras.layers as layers_module
 
 tinygrad_keras.install_keras_alias()
 SLOW = os.environ.get("TINYGRAD_KERAS_SLOW") == "1"
@@ -36,14 +35,6 @@ SLOW = os.environ.get("TINYGRAD_KERAS_SLOW") == "1"
 IMPORTS = ("from keras.models import Sequential\n"
            "from keras.layers import *\n"
            "from keras.optimizers import SGD\n")
-
-
-def needs(*names):
-    """Skip unless every layer / attribute exists (``Sequential.load_weights`` style)."""
-    from tinygrad_keras.models import Sequential
-    missing = [n for n in names if not hasattr(layers_module, n) and
-               not hasattr(Sequential, n.split(".")[-1])]
-    return pytest.mark.skipif(bool(missing), reason=f"not in the tree yet: {missing}")
 
 
 def run(code, **names):
@@ -454,7 +445,6 @@ def test_three_equivalent_input_shapes_dense():
     assert run(IMPORTS + INPUT_SHAPES_DENSE)["model"].input_shape == (None, 784)
 
 
-@needs("LSTM")
 def test_three_equivalent_input_shapes_lstm():
     shapes = []
     for i in range(3):
@@ -525,14 +515,12 @@ def test_mlp_relu_and_binary_examples():
         assert_trained(hist, ["loss", "acc"])
 
 
-@needs("Convolution2D", "MaxPooling2D")
 def test_vgg_like_convnet_example():
     ns = run(VGG, X_train=np.random.random((2, 3, 100, 100)), Y_train=one_hot(2, 10))
     assert_trained(ns["model"].history, ["loss"])
     assert ns["model"].output_shape == (None, 10)
 
 
-@needs("Embedding", "LSTM")
 def test_lstm_sequence_classification_example():
     ns = run(LSTM_CLASSIFIER, max_features=50, maxlen=6,
              X_train=np.random.randint(0, 50, (16, 6)), Y_train=np.random.randint(2, size=(16,
@@ -547,8 +535,6 @@ def test_caption_example_typo_is_a_syntax_error_as_printed():
         compile(CAPTION_AS_PRINTED, "<caption example>", "exec")
 
 
-@needs("Convolution2D", "GRU", "Embedding", "TimeDistributed", "RepeatVector",
-       "Sequential.load_weights")
 def test_caption_example(tmp_path, monkeypatch):
     fixed = CAPTION_AS_PRINTED.replace("TimeDistributed(Dense(128))\n",
                                        "TimeDistributed(Dense(128)))\n")
@@ -573,20 +559,17 @@ def test_caption_example(tmp_path, monkeypatch):
     assert ns["model"].output_shape == (None, 10000)
 
 
-@needs("LSTM")
 def test_stacked_lstm_example():
     ns = run(STACKED_LSTM)
     assert_trained(ns["model"].history, ["loss", "acc", "val_loss", "val_acc"])
 
 
-@needs("LSTM")
 def test_stateful_lstm_example():
     ns = run(STATEFUL_LSTM)
     assert_trained(ns["model"].history, ["loss", "acc", "val_loss", "val_acc"])
     assert ns["model"].predict(ns["x_val"], batch_size=32).shape == (96, 10)
 
 
-@needs("LSTM")
 def test_two_lstm_encoders_example():
     ns = run(TWO_LSTM_ENCODERS)
     assert_trained(ns["decoder"].history, ["loss", "acc", "val_loss", "val_acc"])
