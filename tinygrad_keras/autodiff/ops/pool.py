@@ -70,8 +70,10 @@ class MaxPool2D(Function):
 
     def backward(self, grad):
         hits = [self.xp[cell] == self.out for cell in self.cells]
-        count = np.sum(hits, axis=0)  # tied maxima share the gradient
-        share = (grad / count).astype(grad.dtype, copy=False)
+        count = hits[0].astype(grad.dtype)  # tied maxima share the gradient
+        for hit in hits[1:]:
+            count += hit
+        share = grad / count
         dxp = np.zeros(self.xp.shape, dtype=grad.dtype)
         for cell, hit in zip(self.cells, hits):
             dxp[cell] += hit * share
