@@ -14,6 +14,7 @@ shows falling loss.  Sizes are small on purpose; each writer takes size keywords
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import pickle
 import tarfile
@@ -149,9 +150,84 @@ def write_reuters(folder, n: int = 300, nb_classes: int = 46, vocab: int = 500,
     return _dump((xs, labels), os.path.join(str(folder), "reuters.pkl"))
 
 
+_BABI_PEOPLE = ("Mary", "John", "Sandra", "Daniel")
+_BABI_PLACES = ("kitchen", "garden", "office", "bedroom", "hallway", "bathroom")
+_BABI_VERBS = ("moved to", "went to", "travelled to", "journeyed to")
+_BABI_OBJECTS = ("apple", "football", "milk")
+
+
+def _babi_story_qa1(rng, n_questions: int) -> list:
+    """One bAbI story of task 1: numbered lines, questions as ``Q?\tanswer\tsupport``."""
+    lines, where = [], {}
+    for _ in range(n_questions):
+        for _ in range(2):
+            who, place = rng.choice(_BABI_PEOPLE), rng.choice(_BABI_PLACES)
+            where[who] = (place, len(lines) + 1)
+            lines.append("%s %s the %s." % (who, rng.choice(_BABI_VERBS), place))
+        who = rng.choice(sorted(where))
+        place, support = where[who]
+        lines.append("Where is %s? \t%s\t%d" % (who, place, support))
+    return ["%d %s" % (i + 1, line) for i, line in enumerate(lines)]
+
+
+def _babi_story_qa2(rng, n_questions: int) -> list:
+    """One bAbI story of task 2: a person carries an object; ask where the object is."""
+    lines, where = [], {}
+    for _ in range(n_questions):
+        who, place, obj = rng.choice(_BABI_PEOPLE), rng.choice(_BABI_PLACES), rng.choice(_BABI_OBJECTS)
+        lines.append("%s got the %s there." % (who, obj))
+        lines.append("%s %s the %s." % (who, rng.choice(_BABI_VERBS), place))
+        where[obj] = (place, len(lines) - 1, len(lines))
+        obj = rng.choice(sorted(where))
+        place, got, went = where[obj]
+        lines.append("Where is the %s? \t%s\t%d %d" % (obj, place, got, went))
+    return ["%d %s" % (i + 1, line) for i, line in enumerate(lines)]
+
+
+def write_babi(folder, n_stories: int = 20, n_questions: int = 3, seed: int = 0) -> str:
+    """``babi-tasks-v1-2.tar.gz``: the bAbI archive layout ``tasks_1-20_v1-2/{en,en-10k}/``
+    with ``qa1_single-supporting-fact_{train,test}.txt`` and ``qa2_two-supporting-facts_...``
+    (what ``babi_rnn.py`` and ``babi_memnn.py`` open).  Lines are ``<id> <sentence>``;
+    question lines are ``<id> <question>\t<answer>\t<supporting ids>``, ids restart at 1
+    for each story, as in the real files.  The answer follows from the story."""
+    rng = np.random.RandomState(seed)
+    path = os.path.join(str(folder), "babi-tasks-v1-2.tar.gz")
+    tasks = (("qa1_single-supporting-fact", _babi_story_qa1),
+             ("qa2_two-supporting-facts", _babi_story_qa2))
+    with tarfile.open(path, "w:gz") as archive:
+        for subset in ("en", "en-10k"):
+            for task, story in tasks:
+                for split in ("train", "test"):
+                    lines = []
+                    for _ in range(n_stories):
+                        lines += story(rng, n_questions)
+                    data = ("\n".join(lines) + "\n").encode("utf-8")
+                    info = tarfile.TarInfo("tasks_1-20_v1-2/%s/%s_%s.txt" % (subset, task, split))
+                    info.size = len(data)
+                    archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def write_nietzsche(folder, n_chars: int = 2000, seed: int = 0) -> str:
+    """``nietzsche.txt`` (plain text that ``lstm_text_generation.py`` reads): sentences
+    drawn from a small vocabulary, so characters follow each other predictably."""
+    rng = np.random.RandomState(seed)
+    words = ("the", "will", "to", "power", "is", "truth", "and", "of", "man", "what",
+             "good", "evil", "beyond", "free", "spirit", "philosopher")
+    text = ""
+    while len(text) < n_chars:
+        sentence = " ".join(rng.choice(words, size=rng.randint(4, 10)))
+        text += sentence[0].upper() + sentence[1:] + ". "
+    path = os.path.join(str(folder), "nietzsche.txt")
+    with open(path, "w") as f:
+        f.write(text[:n_chars])
+    return path
+
+
 def write_all(folder) -> str:
     """Write every dataset above (default sizes) into ``folder``; returns ``folder``."""
-    for writer in (write_mnist, write_cifar10, write_cifar100, write_imdb, write_reuters):
+    for writer in (write_mnist, write_cifar10, write_cifar100, write_imdb, write_reuters,
+                   write_babi, write_nietzsche):
         writer(folder)
     return str(folder)
 
