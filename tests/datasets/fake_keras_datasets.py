@@ -163,25 +163,26 @@ def _babi_story_qa1(rng, n_questions: int) -> list:
         for _ in range(2):
             who, place = rng.choice(_BABI_PEOPLE), rng.choice(_BABI_PLACES)
             where[who] = (place, len(lines) + 1)
-            lines.append("%s %s the %s." % (who, rng.choice(_BABI_VERBS), place))
+            lines.append(f"{who} {rng.choice(_BABI_VERBS)} the {place}.")
         who = rng.choice(sorted(where))
         place, support = where[who]
-        lines.append("Where is %s? \t%s\t%d" % (who, place, support))
-    return ["%d %s" % (i + 1, line) for i, line in enumerate(lines)]
+        lines.append(f"Where is {who}? \t{place}\t{support}")
+    return [f"{i + 1} {line}" for i, line in enumerate(lines)]
 
 
 def _babi_story_qa2(rng, n_questions: int) -> list:
     """One bAbI story of task 2: a person carries an object; ask where the object is."""
     lines, where = [], {}
     for _ in range(n_questions):
-        who, place, obj = rng.choice(_BABI_PEOPLE), rng.choice(_BABI_PLACES), rng.choice(_BABI_OBJECTS)
-        lines.append("%s got the %s there." % (who, obj))
-        lines.append("%s %s the %s." % (who, rng.choice(_BABI_VERBS), place))
+        who, obj = rng.choice(_BABI_PEOPLE), rng.choice(_BABI_OBJECTS)
+        place = rng.choice(_BABI_PLACES)
+        lines.append(f"{who} got the {obj} there.")
+        lines.append(f"{who} {rng.choice(_BABI_VERBS)} the {place}.")
         where[obj] = (place, len(lines) - 1, len(lines))
         obj = rng.choice(sorted(where))
         place, got, went = where[obj]
-        lines.append("Where is the %s? \t%s\t%d %d" % (obj, place, got, went))
-    return ["%d %s" % (i + 1, line) for i, line in enumerate(lines)]
+        lines.append(f"Where is the {obj}? \t{place}\t{got} {went}")
+    return [f"{i + 1} {line}" for i, line in enumerate(lines)]
 
 
 def write_babi(folder, n_stories: int = 20, n_questions: int = 3, seed: int = 0) -> str:
@@ -202,7 +203,7 @@ def write_babi(folder, n_stories: int = 20, n_questions: int = 3, seed: int = 0)
                     for _ in range(n_stories):
                         lines += story(rng, n_questions)
                     data = ("\n".join(lines) + "\n").encode("utf-8")
-                    info = tarfile.TarInfo("tasks_1-20_v1-2/%s/%s_%s.txt" % (subset, task, split))
+                    info = tarfile.TarInfo(f"tasks_1-20_v1-2/{subset}/{task}_{split}.txt")
                     info.size = len(data)
                     archive.addfile(info, io.BytesIO(data))
     return path
