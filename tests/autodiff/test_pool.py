@@ -119,3 +119,16 @@ def test_max_pool2d_property(drawn):
 @given(AVG_CASE.draw)
 def test_avg_pool2d_property(drawn):
     check_case(AVG_CASE, drawn)
+
+
+def test_max_pool2d_backward_twice_with_retained_graph():
+    # K.gradients (retain_graph=True) inside a model, then the training step's own backward,
+    # both pass through the same MaxPool2D node (Keras 1.2.2 examples/mnist_swwae.py).
+    rng = np.random.default_rng(7)
+    x = Tensor(rng.standard_normal((2, 3, 4, 4)), requires_grad=True)
+    out = F.max_pool2d(x * 2.0)
+    out.sum().backward(retain_graph=True)
+    first = x.grad.copy()
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad, 2 * first)
+    assert first.sum() == pytest.approx(2.0 * out.size)

@@ -77,7 +77,8 @@ class MaxPool2D(Function):
         dxp = np.zeros(self.xp.shape, dtype=grad.dtype)
         for cell, hit in zip(self.cells, hits):
             dxp[cell] += hit * share
-        self.xp = self.out = None
+        # keep xp/out: with retain_graph a second backward comes through here again
+        # (the engine drops this Function, and with it the arrays, when it releases the node)
         return _unpad(dxp, self.padding)
 
 
