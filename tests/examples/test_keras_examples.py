@@ -93,7 +93,8 @@ PY37_ERROR = "AttributeError: 'NoneType' object has no attribute 'strip'"
 # BLAS thread, seconds): fast ones 1-12 each; slow: mnist_mlp 198, antirectifier 263 and
 # mnist_siamese_graph 74 (60000 rows hard-coded), cifar10_cnn 190 plain / 200 augmented
 # (200 epochs), lstm_text_generation 170, stateful_lstm 103, mnist_irnn 39 (200 epochs of
-# 784 steps), mnist_net2net with // 40, addition_rnn (199 rounds) the longest.
+# 784 steps), mnist_net2net with // 40, variational_autoencoder_deconv 63, lstm_benchmark 29,
+# addition_rnn (199 rounds) the longest.
 SCRIPTS = {
     "reuters_mlp": Example("reuters_mlp.py", (write_reuters,), False, "Test accuracy:"),
     "imdb_fasttext": Example("imdb_fasttext.py", (write_imdb,), False, "Epoch 5/5"),
@@ -146,6 +147,15 @@ SCRIPTS = {
     "mnist_net2net_py3_division": Example(
         "mnist_net2net.py", (small_mnist(600, 100),), True, "Epoch 3/3",
         edits=(PY3_DIVISION,)),
+    # beyond issues 3-6, run because they were cheap to add: mnist_swwae found a MaxPool2D
+    # bug (backward twice through a retained graph: K.gradients inside a Merge mode)
+    "mnist_swwae": Example("mnist_swwae.py", (small_mnist(100, 50),), False, "Epoch 5/5",
+                           needs=("matplotlib",)),
+    "variational_autoencoder_deconv": Example("variational_autoencoder_deconv.py",
+                                              (small_mnist(200, 100),), True, "Epoch 5/5",
+                                              needs=("matplotlib",)),
+    "lstm_benchmark": Example("lstm_benchmark.py", (write_imdb,), True, "Epoch 10/10",
+                              needs=("matplotlib",)),
 }
 
 
