@@ -94,7 +94,7 @@ PY37_ERROR = "AttributeError: 'NoneType' object has no attribute 'strip'"
 # mnist_siamese_graph 74 (60000 rows hard-coded), cifar10_cnn 190 plain / 200 augmented
 # (200 epochs), lstm_text_generation 170, stateful_lstm 103, mnist_irnn 39 (200 epochs of
 # 784 steps), mnist_net2net with // 40, variational_autoencoder_deconv 63, lstm_benchmark 29,
-# addition_rnn (199 rounds) the longest.
+# addition_rnn 1372 (199 rounds).  The whole slow set: about 15 min plus addition_rnn.
 SCRIPTS = {
     "reuters_mlp": Example("reuters_mlp.py", (write_reuters,), False, "Test accuracy:"),
     "imdb_fasttext": Example("imdb_fasttext.py", (write_imdb,), False, "Epoch 5/5"),
