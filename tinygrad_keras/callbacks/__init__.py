@@ -8,9 +8,9 @@ then ``on_epoch_end(epoch, logs)``; finally ``on_train_end()``.  Epoch numbers
 given to callbacks are 0-based (only the printed ``Epoch k/N`` is 1-based).
 """
 from .base import BaseLogger, Callback, CallbackList, History, ProgbarLogger
+from .inspection import GradientNormLogger, WeightNormLogger  # noqa: F401
 from .loggers import CSVLogger, LambdaCallback, RemoteMonitor, TensorBoard
 from .monitors import EarlyStopping, LearningRateScheduler, ModelCheckpoint, ReduceLROnPlateau
-from .inspection import GradientNormLogger, WeightNormLogger  # noqa: F401
 
 __all__ = [
            "BaseLogger",

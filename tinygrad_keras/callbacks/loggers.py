@@ -42,9 +42,9 @@ class CSVLogger(Callback):
             if os.path.exists(self.filename):
                 with open(self.filename) as f:
                     self.append_header = not f.readline()
-            self.csv_file = open(self.filename, "a", newline="")
+            self.csv_file = open(self.filename, "a", newline="")  # noqa: SIM115 - kept open for the fit
         else:
-            self.csv_file = open(self.filename, "w", newline="")
+            self.csv_file = open(self.filename, "w", newline="")  # noqa: SIM115 - as above
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}

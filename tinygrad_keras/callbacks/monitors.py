@@ -133,7 +133,7 @@ class LearningRateScheduler(Callback):
             raise ValueError('Optimizer must have a "lr" attribute.')
         lr = self.schedule(epoch)
         if not isinstance(lr, (float, np.float32, np.float64)):
-            raise ValueError('The output of the "schedule" function should be float, '
+            raise ValueError('The output of the "schedule" function should be float, '  # noqa: TRY004 - 1.2.2 raises ValueError
                              "got %r (%s) for epoch %d." % (lr, type(lr).__name__, epoch))
         K.set_value(self.model.optimizer.lr, lr)
 
