@@ -65,12 +65,10 @@ def test_round_is_half_to_even_and_sqrt_clips_negatives():
     assert K.sqrt(Tensor([-4.0])).data[0] == 0.0
 
 
-def test_sin_without_a_primitive_refuses_to_fake_a_gradient():
-    from tinygrad_keras.autodiff import functional as F
-    if hasattr(F, "sin"):
-        pytest.skip("the autodiff floor has a Sin primitive now")
-    with pytest.raises(RuntimeError, match="no Sin primitive"):
-        K.sin(Tensor(A, requires_grad=True))
+def test_sin_and_cos_have_gradients():
+    from tinygrad_keras import gradcheck
+    x = Tensor(A.astype(np.float64), requires_grad=True)
+    assert gradcheck(lambda t: K.sin(t) * K.cos(t), x)
 
 
 def test_pow_clip_maximum_minimum():

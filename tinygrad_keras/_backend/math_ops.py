@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend as K
-from ..autodiff import Tensor, is_grad_enabled
+from ..autodiff import Tensor
 from ..autodiff import functional as F
 from . import to_tensor
 
@@ -179,21 +179,11 @@ def minimum(x, y):
     return F.minimum(_t(x), y)
 
 
-def _without_gradient(np_fn, name: str):
-    """An elementwise function the autodiff floor has no primitive for yet: its value
-    is exact, and asking for its gradient raises instead of silently returning zero."""
-    def fn(x):
-        x = _t(x)
-        if getattr(F, name, None) is not None:
-            return getattr(F, name)(x)
-        if x.requires_grad and is_grad_enabled():
-            raise RuntimeError(f"K.{name} cannot be differentiated yet: the autodiff floor "
-                               f"has no {name.capitalize()} primitive")
-        return Tensor(np_fn(x.data))
-    fn.__name__ = name
-    fn.__doc__ = f"Elementwise ``{name}``."
-    return fn
+def sin(x) -> Tensor:
+    """Elementwise ``sin``."""
+    return F.sin(_t(x))
 
 
-sin = _without_gradient(np.sin, "sin")
-cos = _without_gradient(np.cos, "cos")
+def cos(x) -> Tensor:
+    """Elementwise ``cos``."""
+    return F.cos(_t(x))

@@ -76,6 +76,14 @@ def abs(a):
     return E.Abs.apply(a)
 
 
+def sin(a):
+    return E.Sin.apply(a)
+
+
+def cos(a):
+    return E.Cos.apply(a)
+
+
 def tanh(a):
     return E.Tanh.apply(a)
 

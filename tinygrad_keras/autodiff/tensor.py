@@ -225,7 +225,7 @@ def _install_methods() -> None:
         "__rtruediv__": rev(F.div), "__pow__": F.pow, "__rpow__": rev(F.pow),
         "__matmul__": F.matmul, "__rmatmul__": rev(F.matmul), "__neg__": F.neg,
         "__getitem__": F.getitem, "__abs__": F.abs,
-        "exp": F.exp, "log": F.log, "sqrt": F.sqrt, "abs": F.abs, "tanh": F.tanh,
+        "exp": F.exp, "log": F.log, "sin": F.sin, "cos": F.cos, "sqrt": F.sqrt, "abs": F.abs, "tanh": F.tanh,
         "sigmoid": F.sigmoid, "relu": F.relu, "sum": F.sum, "mean": F.mean, "max": F.max,
         "min": F.min, "argmax": F.argmax, "argmin": F.argmin, "transpose": F.transpose,
         "matmul": F.matmul, "clip": F.clip, "maximum": F.maximum, "minimum": F.minimum,

@@ -132,6 +132,24 @@ class Abs(Function):
         return grad * self.sign
 
 
+class Sin(Function):
+    def forward(self, a):
+        self.a = a
+        return np.sin(a)
+
+    def backward(self, grad):
+        return grad * np.cos(self.a)
+
+
+class Cos(Function):
+    def forward(self, a):
+        self.a = a
+        return np.cos(a)
+
+    def backward(self, grad):
+        return -grad * np.sin(self.a)
+
+
 class Tanh(Function):
     """A primitive (not exp-based) for speed and for stability at large |x|."""
 
