@@ -40,6 +40,24 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return np.asarray(grad)  # a full sum gives a numpy scalar, not a 0-d array
 
 
+def scatter_add_rows(out: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
+    """``out[rows] += values`` where repeated rows add up (an Embedding's gradient).
+
+    Same result as ``np.add.at(out, rows, values)``, computed as a sort plus one
+    ``np.add.reduceat`` over the runs of equal rows: several times faster than
+    ``np.add.at`` for thousands of looked-up rows.
+    """
+    flat = rows.ravel()
+    if flat.size == 0:
+        return
+    flat = np.where(flat < 0, flat + out.shape[0], flat)  # -1 and n-1 are the same row
+    vals = values.reshape((flat.size,) + out.shape[1:])
+    order = np.argsort(flat, kind="stable")
+    sorted_rows = flat[order]
+    starts = np.flatnonzero(np.concatenate(([True], sorted_rows[1:] != sorted_rows[:-1])))
+    out[sorted_rows[starts]] += np.add.reduceat(vals[order], starts, axis=0)
+
+
 class ScatterGrad:
     """A gradient that is zero except at ``index``, where it is ``values``.
 
@@ -56,6 +74,8 @@ class ScatterGrad:
     def add_into(self, out: np.ndarray) -> np.ndarray:
         if self.basic:
             out[self.index] += self.values
+        elif isinstance(self.index, np.ndarray) and self.index.dtype.kind in "iu":
+            scatter_add_rows(out, self.index, self.values)
         else:
             np.add.at(out, self.index, self.values)
         return out
