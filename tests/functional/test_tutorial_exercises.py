@@ -1,21 +1,9 @@
 """The exercises of tutorials 15 and 16 (``tutorials/solutions/1[56]_*.py``)."""
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
+from tests.docs.test_exercises import solution
 from tinygrad_keras.layers import Dense, Input
 from tinygrad_keras.models import Model, Sequential
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def solution(stem: str):
-    path = ROOT / "tutorials" / "solutions" / f"{stem}.py"
-    spec = importlib.util.spec_from_file_location(f"solution_{stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_tutorial15_dense_residual():
