@@ -153,22 +153,21 @@ def clip(x, min_value, max_value):
     return F.clip(_t(x), min_value, max_value)
 
 
-def _compare(np_op):
+def _compare(op_name: str, doc_name: str):
+    """``K.equal`` & co.: the Tensor's own comparison operators (boolean masks, no gradient)."""
     def compare(x, y):
-        x = x.data if isinstance(x, Tensor) else x
-        y = y.data if isinstance(y, Tensor) else y
-        return Tensor(np_op(x, y))
-    compare.__name__ = np_op.__name__
-    compare.__doc__ = f"Elementwise ``{np_op.__name__}`` as a boolean Tensor."
+        return getattr(_t(x), op_name)(_t(y))
+    compare.__name__ = doc_name
+    compare.__doc__ = f"Elementwise ``{doc_name}`` as a boolean Tensor."
     return compare
 
 
-equal = _compare(np.equal)
-not_equal = _compare(np.not_equal)
-greater = _compare(np.greater)
-greater_equal = _compare(np.greater_equal)
-lesser = _compare(np.less)
-lesser_equal = _compare(np.less_equal)
+equal = _compare("__eq__", "equal")
+not_equal = _compare("__ne__", "not_equal")
+greater = _compare("__gt__", "greater")
+greater_equal = _compare("__ge__", "greater_equal")
+lesser = _compare("__lt__", "lesser")
+lesser_equal = _compare("__le__", "lesser_equal")
 
 
 def maximum(x, y):
