@@ -23,32 +23,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mlp import DEFAULT_BENCH, blas, busy, run
-
-
-def compare(args) -> None:
-    common = ["--workload", "cnn", "--threads", "1", "--repeats", "3", "--warmup", "3",
-              "--min-time", args.min_time]
-    torch_cmd = [sys.executable, os.path.join(args.bench_dir, "bench_peers.py"),
-                 "--framework", "torch"] + common
-    tk_cmd = [sys.executable, os.path.join(args.bench_dir, "bench_tk.py")] + common
-    ratios, tk_rates, torch_rates = [], [], []
-    for i in range(args.rounds):
-        t, k = run(torch_cmd), run(tk_cmd)
-        if i == 0:
-            print(f"tinygrad_keras BLAS: {blas(k)}")
-            print(f"torch {t['versions'].get('torch')}, cpu capability "
-                  f"{t.get('torch_cpu_capability')}, threads {t.get('torch_num_threads')}")
-        tk_rates.append(k["median_samples_per_s"])
-        torch_rates.append(t["median_samples_per_s"])
-        ratios.append(tk_rates[-1] / torch_rates[-1])
-        print(f"round {i}: tinygrad_keras {tk_rates[-1]:.0f}/s ({k['median_step_ms']:.1f} ms/step),"
-              f" torch {torch_rates[-1]:.0f}/s ({t['median_step_ms']:.1f} ms/step), ratio "
-              f"{ratios[-1]:.3f}; peak RSS {k['peak_rss_mib']:.0f} vs {t['peak_rss_mib']:.0f} MiB;"
-              f" other processes used {busy(k):.1f} / {busy(t):.1f} cores meanwhile")
-    print(f"cnn: tinygrad_keras {statistics.median(tk_rates):.0f} samples/s, torch "
-          f"{statistics.median(torch_rates):.0f} samples/s, median ratio "
-          f"{statistics.median(ratios):.3f} of PyTorch (target >= 0.5)")
+from mlp import DEFAULT_BENCH, alternate_with_torch
 
 
 def _cpu_ms(fn, repeats: int) -> float:
@@ -103,7 +78,7 @@ def main() -> None:
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     if not args.no_compare:
-        compare(args)
+        alternate_with_torch("cnn", args, target=0.5)
     per_layer(args.layer_repeats)
 
 

@@ -130,22 +130,14 @@ def profile_keras(top: int) -> None:
     pstats.Stats(prof).sort_stats("tottime").print_stats(top)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--bench-dir", default=DEFAULT_BENCH, help="folder of bench_peers.py")
-    ap.add_argument("--min-time", default="1.5", help="seconds per timed repeat")
-    ap.add_argument("--profile", type=int, default=0, metavar="N")
-    args = ap.parse_args()
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-    common = ["--workload", "mlp", "--threads", "1", "--repeats", "3", "--warmup", "3",
+def alternate_with_torch(workload: str, args, target: float) -> None:
+    """PyTorch and tinygrad_keras on the shared ``workload``, alternating for ``args.rounds``
+    rounds (one process each, one thread); prints each round's ratio and the medians."""
+    common = ["--workload", workload, "--threads", "1", "--repeats", "3", "--warmup", "3",
               "--min-time", args.min_time]
     torch_cmd = [sys.executable, os.path.join(args.bench_dir, "bench_peers.py"),
                  "--framework", "torch"] + common
     tk_cmd = [sys.executable, os.path.join(args.bench_dir, "bench_tk.py")] + common
-    versus_numpy()
     ratios, cpu_ratios, tk_rates, torch_rates = [], [], [], []
     for i in range(args.rounds):
         t, k = run(torch_cmd), run(tk_cmd)
@@ -159,13 +151,27 @@ def main() -> None:
         cpu_ratios.append(cpu_rate(k) / cpu_rate(t))
         print(f"round {i}: tinygrad_keras {tk_rates[-1]:.0f}/s ({k['median_step_ms']:.2f} ms/step), "
               f"torch {torch_rates[-1]:.0f}/s ({t['median_step_ms']:.2f} ms/step), "
-              f"ratio {ratios[-1]:.3f} (per CPU-second {cpu_ratios[-1]:.3f}); peak RSS {k['peak_rss_mib']:.0f} vs "
-              f"{t['peak_rss_mib']:.0f} MiB; other processes used {busy(k):.1f} / "
-              f"{busy(t):.1f} cores meanwhile")
-    print(f"mlp: tinygrad_keras {statistics.median(tk_rates):.0f} samples/s, torch "
+              f"ratio {ratios[-1]:.3f} (per CPU-second {cpu_ratios[-1]:.3f}); peak RSS "
+              f"{k['peak_rss_mib']:.0f} vs {t['peak_rss_mib']:.0f} MiB; other processes used "
+              f"{busy(k):.1f} / {busy(t):.1f} cores meanwhile")
+    print(f"{workload}: tinygrad_keras {statistics.median(tk_rates):.0f} samples/s, torch "
           f"{statistics.median(torch_rates):.0f} samples/s, median ratio "
-          f"{statistics.median(ratios):.3f} of PyTorch (target >= 1.5); per CPU-second "
+          f"{statistics.median(ratios):.3f} of PyTorch (target >= {target}); per CPU-second "
           f"{statistics.median(cpu_ratios):.3f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--bench-dir", default=DEFAULT_BENCH, help="folder of bench_peers.py")
+    ap.add_argument("--min-time", default="1.5", help="seconds per timed repeat")
+    ap.add_argument("--profile", type=int, default=0, metavar="N")
+    args = ap.parse_args()
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    versus_numpy()
+    alternate_with_torch("mlp", args, target=1.5)
     if args.profile:
         profile_keras(args.profile)
 
