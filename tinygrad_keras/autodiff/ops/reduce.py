@@ -46,9 +46,11 @@ class Sum(Function):
 class Max(Function):
     """Maximum over axes; tied maxima share the gradient equally."""
 
+    extremum = staticmethod(np.max)
+
     def forward(self, a, axis=None, keepdims=False):
         self.axes = normalize_axis(axis, a.ndim)
-        out = np.max(a, axis=self.axes, keepdims=True)
+        out = self.extremum(a, axis=self.axes, keepdims=True)
         self.hits = a == out
         return out if keepdims else out.reshape(_drop_axes(a.shape, self.axes))
 
@@ -58,19 +60,10 @@ class Max(Function):
         return self.hits * (kept / count).astype(grad.dtype, copy=False)
 
 
-class Min(Function):
-    """Minimum over axes; tied minima share the gradient equally."""
+class Min(Max):
+    """Minimum over axes; tied minima share the gradient equally (same backward as Max)."""
 
-    def forward(self, a, axis=None, keepdims=False):
-        self.axes = normalize_axis(axis, a.ndim)
-        out = np.min(a, axis=self.axes, keepdims=True)
-        self.hits = a == out
-        return out if keepdims else out.reshape(_drop_axes(a.shape, self.axes))
-
-    def backward(self, grad):
-        kept = grad.reshape(_keep_shape(self.hits.shape, self.axes))
-        count = self.hits.sum(axis=self.axes, keepdims=True)
-        return self.hits * (kept / count).astype(grad.dtype, copy=False)
+    extremum = staticmethod(np.min)
 
 
 class Prod(Function):
