@@ -42,3 +42,19 @@ def get_from_table(identifier, table: dict, kind: str, instantiate: bool = False
             raise ValueError(f"A {kind} given as a dict needs a 'name' key, got {identifier!r}")
         return resolve(config.pop("name"), table, kind)(**config)
     return identifier
+
+
+def get_function(identifier, table: dict, kind: str, signature: str = ""):
+    """A function by name from ``table``; callables pass through; anything else is a TypeError.
+
+    Shared by ``activations.get``, ``initializations.get``, ``objectives.get`` and
+    ``metrics.get``: ``kind`` names the thing in messages, ``signature`` shows the
+    call a user function must accept.
+    """
+    if callable(identifier):
+        return identifier
+    if not isinstance(identifier, str):
+        article = "An" if kind[0] in "aeiou" else "A"
+        raise TypeError(f"{article} {kind} must be a name or a callable{signature}, "
+                        f"got {identifier!r}")
+    return get_from_table(identifier, table, kind)

@@ -12,7 +12,7 @@ Layers take them by name (``Dense(64, activation='relu')``); ``get(None)`` is
 from __future__ import annotations
 
 from . import backend as K
-from ._lookup import get_from_table
+from ._lookup import get_function
 
 
 def softmax(x):
@@ -71,8 +71,4 @@ def get(identifier):
     """An activation by name; None -> ``linear``; callables pass through."""
     if identifier is None:
         return linear
-    if callable(identifier):
-        return identifier
-    if not isinstance(identifier, str):
-        raise TypeError(f"An activation must be a name or a callable, got {identifier!r}")
-    return get_from_table(identifier, _ACTIVATIONS, "activation function")
+    return get_function(identifier, _ACTIVATIONS, "activation function")

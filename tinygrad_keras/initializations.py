@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import backend as K
-from ._lookup import get_from_table
+from ._lookup import get_function
 
 
 def get_fans(shape, dim_ordering: str = "th") -> tuple:
@@ -123,8 +123,4 @@ _INITIALIZERS = {f.__name__: f for f in (
 
 def get(identifier, **kwargs):
     """An initializer by name; callables (e.g. ``lambda shape, name: ...``) pass through."""
-    if callable(identifier):
-        return identifier
-    if not isinstance(identifier, str):
-        raise TypeError(f"An initialization must be a name or a callable, got {identifier!r}")
-    return get_from_table(identifier, _INITIALIZERS, "initialization")
+    return get_function(identifier, _INITIALIZERS, "initialization")

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import backend as K
 from . import objectives
-from ._lookup import get_from_table
+from ._lookup import get_function
 from .autodiff import Tensor
 from .objectives import _pair
 
@@ -145,9 +145,4 @@ _METRICS.update(mse=mse, MSE=MSE, mae=mae, MAE=MAE, mape=mape, MAPE=MAPE, msle=m
 
 def get(identifier):
     """A metric by name (aliases included); callables pass through."""
-    if callable(identifier):
-        return identifier
-    if not isinstance(identifier, str):
-        raise TypeError(f"A metric must be a name or a callable f(y_true, y_pred), "
-                         f"got {identifier!r}")
-    return get_from_table(identifier, _METRICS, "metric")
+    return get_function(identifier, _METRICS, "metric", " f(y_true, y_pred)")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import backend as K
-from ._lookup import get_from_table
+from ._lookup import get_function
 from .autodiff import Tensor
 
 
@@ -145,9 +145,4 @@ _LOSSES.update(mse=mse, MSE=MSE, mae=mae, MAE=MAE, mape=mape, MAPE=MAPE, msle=ms
 
 def get(identifier):
     """A loss by name (aliases included); callables ``f(y_true, y_pred)`` pass through."""
-    if callable(identifier):
-        return identifier
-    if not isinstance(identifier, str):
-        raise TypeError(f"A loss must be a name or a callable f(y_true, y_pred), "
-                         f"got {identifier!r}")
-    return get_from_table(identifier, _LOSSES, "objective")
+    return get_function(identifier, _LOSSES, "objective", " f(y_true, y_pred)")
