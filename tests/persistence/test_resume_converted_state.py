@@ -18,8 +18,16 @@ import pytest
 
 from tinygrad_keras import optimizers
 from tinygrad_keras.engine.hdf5_format import WeightFileError
-from tinygrad_keras.layers import LSTM, Convolution1D, Convolution2D, Dense, Flatten
-from tinygrad_keras.models import Sequential, load_model
+from tinygrad_keras.layers import (
+    LSTM,
+    Convolution1D,
+    Convolution2D,
+    Dense,
+    Flatten,
+    Input,
+    TimeDistributed,
+)
+from tinygrad_keras.models import Model, Sequential, load_model
 
 from . import keras122_reference as R
 
@@ -159,6 +167,68 @@ def test_one_more_step_continues_the_training_of_the_file(tmp_path, layout, kind
         slot_name = dict(zip(R.SLOTS[kind][1], model.optimizer._slot_names))[name]
         for slot, want in zip(model.optimizer.slots[slot_name], arrays):
             np.testing.assert_allclose(slot.data, want, rtol=2e-5, atol=1e-6)
+
+
+# ---- kernels inside wrappers and nested models --------------------------------------------
+def rewrite_as_theano(path, model, flips: dict) -> None:
+    """Our ``model.save`` file rewritten as Keras 1.2.2 on Theano writes it: names without
+    ``:0``, optimizer arrays ``param_<i>``, and the kernels named in ``flips`` (with their
+    momenta: SGD's weights are ``[iterations] + moments``) stored as true convolutions."""
+    order = [w.name for w in model._collected_trainable_weights]
+
+    def rewrite(group, new_names, move):
+        names = [n.decode() for n in group.attrs["weight_names"]]
+        values = [group[n][()] for n in names]
+        for n in names:
+            del group[n]
+        for i, (old, new, value) in enumerate(zip(names, new_names(names), values)):
+            group.create_dataset(new, data=move(i, old, value))
+        group.attrs["weight_names"] = [n.encode() for n in new_names(names)]
+    with h5py.File(path, "r+") as f:
+        weights = f["model_weights"]
+        for lname in weights.attrs["layer_names"]:
+            rewrite(weights[lname.decode()], lambda ns: [n[:-2] for n in ns],
+                    lambda i, n, v: flips.get(n[:-2], lambda a: a)(v))
+        rewrite(f["optimizer_weights"], lambda ns: [f"param_{i}" for i in range(len(ns))],
+                lambda i, n, v: flips.get((order + [""])[i - 1] if i else "", lambda a: a)(v))
+
+
+def td_conv_model():
+    return Sequential([TimeDistributed(Convolution2D(2, 3, 3, name="td_conv"),
+                                       input_shape=(2, 1, 5, 5), name="td"),
+                       Flatten(name="flat"), Dense(2, name="out")])
+
+
+def nested_conv_model():
+    inner = Sequential([Convolution2D(2, 3, 2, dim_ordering="tf", input_shape=(5, 4, 1),
+                                      name="nested_conv"), Flatten(name="nested_flat")],
+                       name="inner")
+    x = Input((5, 4, 1), name="x")
+    return Model(x, Dense(2, name="out")(inner(x)))
+
+
+@pytest.mark.parametrize(("build", "flips", "x_shape"), [
+    (td_conv_model, {"td_conv_W": lambda k: k[:, :, ::-1, ::-1]}, (3, 2, 1, 5, 5)),
+    (nested_conv_model, {"nested_conv_W": lambda k: k[::-1, ::-1]}, (3, 5, 4, 1))],
+    ids=["TimeDistributed", "nested-Sequential"])
+def test_kernels_inside_wrappers_and_nested_models_are_flipped_with_their_state(
+        tmp_path, build, flips, x_shape):
+    rng = np.random.default_rng(9)
+    x, y = rand(rng, *x_shape), rand(rng, x_shape[0], 2)
+    model = build()
+    model.compile(optimizers.SGD(lr=0.0625, momentum=0.875), "mse")
+    model.train_on_batch(x, y)
+    path = str(tmp_path / "m.h5")
+    model.save(path)
+    rewrite_as_theano(path, model, flips)
+    loaded = load_model(path)
+    for a, b in zip(loaded.get_weights() + loaded.optimizer.get_weights(),
+                    model.get_weights() + model.optimizer.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    model.train_on_batch(x, y)
+    loaded.train_on_batch(x, y)
+    for a, b in zip(loaded.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
 
 
 # ---- Keras 2 fused recurrent matrices ------------------------------------------------

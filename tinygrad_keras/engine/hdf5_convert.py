@@ -5,7 +5,8 @@ Three cases reach us:
 * our own files and Keras 1.2.2 TensorFlow files: used as they are;
 * Keras 1.2.2 Theano files (weight names without ``:0``): convolution kernels
   were true convolutions, so their spatial axes are flipped to become
-  correlation kernels; the legacy Conv1D layout is transposed;
+  correlation kernels (also inside ``TimeDistributed`` and nested models);
+  the legacy Conv1D layout is transposed;
 * Keras 2 files (``keras_version`` 2.x): fused recurrent matrices are split
   into the 1.2.2 per-gate arrays, and conv kernels are moved to our layout.
 
@@ -124,7 +125,29 @@ def _keras2_plan(layer, arrays: list, backend: str) -> list:
     return conv if conv is not None else as_stored(len(arrays))
 
 
-def _keras1_plan(layer, weight_names: list, arrays: list) -> list:
+def _sublayers(layer) -> list | None:
+    """The layers whose weights make up ``layer.weights``, in order: a wrapper's inner
+    layers, a nested model's layers; None for a plain layer (or if they do not add up)."""
+    for attribute in ("inner_layers", "_unique_layers"):
+        method = getattr(layer, attribute, None)
+        if callable(method):
+            subs = method()
+            parts = [id(w) for sub in subs for w in sub.weights]
+            return subs if parts == [id(w) for w in layer.weights] else None
+    return None
+
+
+def _keras1_plan(layer, arrays: list, theano: bool) -> list:
+    """Keras 1.2.2 arrays: conv kernels of Theano files flipped (also inside wrappers and
+    nested models), legacy Conv1D kernels transposed; everything else as stored."""
+    subs = _sublayers(layer)
+    if subs is not None and sum(len(sub.weights) for sub in subs) == len(arrays):
+        plan = []
+        for sub in subs:
+            start = len(plan)
+            part = arrays[start:start + len(sub.weights)]
+            plan += [c.shifted(start) for c in _keras1_plan(sub, part, theano)]
+        return plan
     plan = as_stored(len(arrays))
     if type(layer).__name__ not in _CONV1D | _CONV2D or not arrays:
         return plan
@@ -134,7 +157,6 @@ def _keras1_plan(layer, weight_names: list, arrays: list) -> list:
             and tuple(shape[i] for i in (2, 3, 1, 0)) == expected:
         kernel = kernel.then("transposed (2, 3, 1, 0) from the legacy Conv1D layout",
                              lambda k: k.transpose(2, 3, 1, 0))
-    theano = bool(weight_names) and not any(n.endswith(":0") for n in weight_names)
     if theano and len(shape) == 4:
         kernel = kernel.then(*_flip_step(layer))
     return [kernel] + plan[1:]
@@ -145,7 +167,8 @@ def layer_conversion(layer, weight_names: list, arrays: list, style: dict) -> li
     when the file fits the layer); only the arrays' shapes are looked at."""
     if style.get("keras2"):
         return _keras2_plan(layer, list(arrays), style.get("backend", ""))
-    return _keras1_plan(layer, weight_names, list(arrays))
+    theano = bool(weight_names) and not any(n.endswith(":0") for n in weight_names)
+    return _keras1_plan(layer, list(arrays), theano)
 
 
 def convert_layer_arrays(layer, weight_names: list, arrays: list, style: dict) -> list:
