@@ -154,19 +154,21 @@ def test_one_more_step_continues_the_training_of_the_file(tmp_path, layout, kind
     case = write_case(path, layout, kind, rng)
     model = load_model(path)
     # the state arrived in our layout: each kernel element kept its own state
-    loaded = model.optimizer.get_weights()
-    for got, want in zip(loaded, R.flat_state(case["iterations"], case["slots_ours"])):
+    loaded, saved = model.optimizer.get_weights(), R.flat_state(case["iterations"],
+                                                               case["slots_ours"])
+    assert len(loaded) == len(saved)
+    for got, want in zip(loaded, saved):
         np.testing.assert_array_equal(got, want)
     x, y = rand(rng, *case["x_shape"]), rand(rng, case["x_shape"][0], 2)
     want_params, want_slots = expected_step(kind, case, x, y)
     model.train_on_batch(case["inputs"](x), y)
     params = model._collected_trainable_weights
+    assert len(params) == len(want_params)
     for p, want in zip(params, want_params):
         np.testing.assert_allclose(p.data, want, rtol=2e-5, atol=1e-6, err_msg=p.name)
-    for name, arrays in want_slots.items():
-        slot_name = dict(zip(R.SLOTS[kind][1], model.optimizer._slot_names))[name]
-        for slot, want in zip(model.optimizer.slots[slot_name], arrays):
-            np.testing.assert_allclose(slot.data, want, rtol=2e-5, atol=1e-6)
+    for name, arrays in want_slots.items():      # our slot names are 1.2.2's
+        for slot, want in zip(model.optimizer.slots[name], arrays, strict=True):
+            np.testing.assert_allclose(slot.data, want, rtol=2e-5, atol=1e-6, err_msg=name)
 
 
 # ---- kernels inside wrappers and nested models --------------------------------------------
