@@ -132,6 +132,11 @@ class Optimizer:
     def get_weights(self) -> list:
         return K.batch_get_value(self.weights)
 
+    def rebuilt_state(self, iterations: int) -> dict:
+        """``{name: array}`` of state kept outside ``weights`` that follows from the number of
+        steps taken alone (used when a file lacks it); none for most optimizers."""
+        return {}
+
     def set_weights(self, weights) -> None:
         """Assign the state; before the first update the values wait until the slots exist."""
         if not self.slots:

@@ -244,7 +244,13 @@ class Adamax(Adam):
 
 class Nadam(Adam):
     """Adam with Nesterov momentum (Dozat 2015) and the momentum schedule
-    ``mu_t = b1 (1 - 0.5 * 0.96^(t * schedule_decay))``; no ``decay`` argument."""
+    ``mu_t = b1 (1 - 0.5 * 0.96^(t * schedule_decay))``; no ``decay`` argument.
+
+    ``m_schedule`` is the running product ``mu_1 mu_2 ... mu_t`` over the steps taken.
+    Keras 1.2.2 keeps it outside ``weights``, so its files lack it; ``load_model``
+    then rebuilds it from the saved ``iterations`` (:meth:`rebuilt_state`), and
+    training continues as if it had never stopped.
+    """
 
     _scratch_names = ("tmp", "tmp2")
 
@@ -258,14 +264,41 @@ class Nadam(Adam):
     def _learning_rate(self) -> float:
         return _value(self.lr)
 
+    def _momentum_cache(self, t: float) -> float:
+        """``mu_t = beta_1 (1 - 0.5 * 0.96^(t * schedule_decay))`` of step ``t`` (from 1)."""
+        return _value(self.beta_1) * (1.0 - 0.5 * 0.96 ** (t * self.schedule_decay))
+
     def update(self, params, constraints=None) -> None:
         # The schedule product is shared by all parameters: advance it once per step.
-        b1, t, sd = _value(self.beta_1), _value(self.iterations) + 1, self.schedule_decay
-        self._mu_t = b1 * (1.0 - 0.5 * 0.96 ** (t * sd))
-        self._mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * sd))
+        t = _value(self.iterations) + 1
+        self._mu_t, self._mu_next = self._momentum_cache(t), self._momentum_cache(t + 1)
         self._schedule = _value(self.m_schedule) * self._mu_t
         super().update(params, constraints)
         self.m_schedule.data = np.asarray(self._schedule, dtype=self.m_schedule.dtype)
+
+    def rebuilt_state(self, iterations: int) -> dict:
+        """``{'m_schedule': S}`` after ``iterations`` steps, with the same arithmetic and the
+        same rounding to ``m_schedule``'s dtype as ``update`` (so it is exactly the value
+        uninterrupted training would hold): ``S = mu_1 mu_2 ... mu_iterations``.
+
+        >>> from tinygrad_keras.optimizers import Nadam
+        >>> float(Nadam().rebuilt_state(0)['m_schedule'])
+        1.0
+        >>> round(float(Nadam().rebuilt_state(2)['m_schedule']), 6)   # mu_1 * mu_2
+        0.202599
+        """
+        dtype = self.m_schedule.dtype
+        # mu_t grows with t towards beta_1: with 0 <= beta_1 <= 1 and schedule_decay >= 0,
+        # once a step leaves the rounded product unchanged (it has underflowed to 0 or to
+        # the smallest number) no later step changes it, so the loop may stop there.
+        settles = 0.0 <= _value(self.beta_1) <= 1.0 and self.schedule_decay >= 0
+        schedule = np.asarray(1.0, dtype=dtype)
+        for t in range(1, int(iterations) + 1):
+            previous = schedule
+            schedule = np.asarray(float(schedule) * self._momentum_cache(t), dtype=dtype)
+            if settles and schedule == previous:
+                break
+        return {"m_schedule": schedule}
 
     def _apply(self, p, g, slots, lr):
         # p -= lr * m_bar / (sqrt(v_hat) + eps), with m_bar = (1 - mu_t) g_hat + mu_next m_hat,

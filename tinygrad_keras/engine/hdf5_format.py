@@ -276,7 +276,7 @@ def read_weight_file(filepath: str):
 
 
 # ---- matching and assigning ------------------------------------------------------------
-def _match(layers, file_layers, by_name: bool, style: dict, source: str) -> list:
+def match_layers(layers, file_layers, by_name: bool, style: dict, source: str) -> list:
     """Pairs ``(model_layer, file_entry)`` per the 1.2.2 matching rules."""
     if style.get("legacy"):
         if by_name:
@@ -328,7 +328,7 @@ def _stage_layer(k: int, layer, entry, style: dict, source: str) -> list:
 def stage_weights(layers, file_layers, style: dict, by_name: bool, source: str) -> list:
     """``[(weight Tensor, new value)]`` for every matched layer; raises on any mismatch."""
     staged = []
-    for k, (layer, entry) in enumerate(_match(layers, file_layers, by_name, style, source)):
+    for k, (layer, entry) in enumerate(match_layers(layers, file_layers, by_name, style, source)):
         staged += _stage_layer(k, layer, entry, style, source)
     return staged
 

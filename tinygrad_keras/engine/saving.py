@@ -25,6 +25,7 @@ import warnings
 import numpy as np
 
 from . import hdf5_format as H
+from .optimizer_state import EXTRA_STATE_GROUP, extra_state, stage_extra, stage_optimizer
 
 KERAS_VERSION = "1.2.2"  # the file layout we write (and what Keras 1.2.2 reads)
 
@@ -56,20 +57,6 @@ def training_config(model) -> dict | None:
                                  "config": optimizer.get_config()},
             "loss": model.loss, "metrics": model.metrics,
             "sample_weight_mode": model.sample_weight_mode, "loss_weights": model.loss_weights}
-
-
-# State that Keras 1.2.2 kept outside ``optimizer.weights`` and so lost on reload: the update
-# count of RMSprop/Adagrad/Adadelta (time decay) and Nadam's momentum schedule.  It goes into
-# a subgroup that 1.2.2 never reads, so resuming is exact and the file still loads there.
-EXTRA_STATE_GROUP = "extra_state"
-_EXTRA_STATE = ("iterations", "m_schedule")
-
-
-def extra_state(optimizer) -> dict:
-    """``{name: Tensor}`` of the optimizer's scalar state missing from ``weights``."""
-    listed = {id(w) for w in optimizer.weights}
-    found = {name: getattr(optimizer, name, None) for name in _EXTRA_STATE}
-    return {k: v for k, v in found.items() if v is not None and id(v) not in listed}
 
 
 def _optimizer_names(weights) -> list:
@@ -212,38 +199,6 @@ def _compile(model, config: dict, custom_objects: dict, source: str) -> None:
                                 f"passed in custom_objects={{'name': function}}") from None
 
 
-def _stage_optimizer(model, saved, source: str) -> list:
-    """``[(slot Tensor, value)]`` for the optimizer state; checks count and shapes."""
-    names, arrays = saved
-    optimizer = model.optimizer
-    optimizer.build(model._collected_trainable_weights)  # create the slots to fill
-    slots = optimizer.weights
-    if len(slots) != len(arrays):
-        raise H.WeightFileError(f"{source}: the file holds {len(arrays)} optimizer weights, but "
-                                f"{type(optimizer).__name__} on this model has {len(slots)}")
-    staged = []
-    for slot, name, value in zip(slots, names, arrays):
-        if tuple(np.shape(value)) != tuple(slot.shape):
-            raise H.WeightFileError(f"{source}: optimizer weight {name!r} has shape "
-                                    f"{np.shape(value)}, expected {slot.shape}")
-        staged.append((slot, np.array(value, dtype=slot.dtype)))
-    return staged
-
-
-def _stage_extra(model, saved, source: str) -> list:
-    """``[(Tensor, value)]`` for the extra optimizer state the file has and we know."""
-    known = extra_state(model.optimizer)
-    staged = []
-    for name, value in zip(*saved):
-        target = known.get(name)
-        if target is not None:
-            if np.shape(value) != target.shape:
-                raise H.WeightFileError(f"{source}: optimizer state {name!r} has shape "
-                                        f"{np.shape(value)}, expected {target.shape}")
-            staged.append((target, np.array(value, dtype=target.dtype)))
-    return staged
-
-
 def load_model(filepath: str, custom_objects: dict | None = None):
     """The model saved by ``model.save(filepath)``: rebuilt, weighted, compiled, with its
     optimizer state, so that training continues exactly where it stopped."""
@@ -262,9 +217,9 @@ def load_model(filepath: str, custom_objects: dict | None = None):
             raise H.WeightFileError(f"{source}: training_config lacks 'optimizer_config'")
         _compile(model, config, custom_objects, source)
         if content["optimizer"] is not None:
-            staged += _stage_optimizer(model, content["optimizer"], source)
-        if content["optimizer_extra"] is not None:
-            staged += _stage_extra(model, content["optimizer_extra"], source)
+            staged += stage_optimizer(model, weight_layers(model), content["weights"],
+                                      content["optimizer"], source)
+        staged += stage_extra(model.optimizer, content["optimizer_extra"], staged, source)
     H.assign(staged)
     return model
 
