@@ -43,7 +43,7 @@ def write_release(model, path: str, arrays: dict | None = None, theano_names: bo
             group = f.create_group(name)
             wnames = [f"{name}_param_{i}{suffix}" for i in range(len(layer.weights))]
             group.attrs["weight_names"] = np.array([n.encode() for n in wnames])
-            for wname, value in zip(wnames, arrays[layer.name]):
+            for wname, value in zip(wnames, arrays[layer.name] if layer.weights else []):
                 group.create_dataset(wname, data=value)
     return arrays
 

@@ -348,3 +348,27 @@ def test_audio_without_librosa_and_decoding(monkeypatch):
     assert top == [[("happy", 1.0), ("House", pytest.approx(49 / 49 - 1 / 49))]]
     with pytest.raises(ValueError, match=r"\(samples, 50\)"):
         A.decode_predictions(np.zeros((1, 10)))
+
+
+def test_th_file_on_th_and_its_tf_twin_on_tf_compute_the_same(offline_home):
+    """The same trained network, released once as a 'th' file (true-convolution kernels
+    (F, C, kh, kw)) and once as a 'tf' file (correlation kernels (kh, kw, C, F)), gives the
+    same features in both orderings."""
+    folder = models_dir(offline_home)
+    th_model = VGG16(weights=None, include_top=False, input_shape=(3, 48, 48))
+    arrays = write_release(th_model, os.path.join(
+        folder, "vgg16_weights_th_dim_ordering_th_kernels_notop.h5"))
+    K.set_image_dim_ordering("tf")
+    tf_model = VGG16(weights=None, include_top=False, input_shape=(48, 48, 3))
+    twin = {name: ([values[0].transpose(2, 3, 1, 0)[::-1, ::-1], values[1]] if values else [])
+            for name, values in arrays.items()}
+    write_release(tf_model, os.path.join(folder, "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"),
+                  arrays=twin)
+    tf_model = VGG16(include_top=False, input_shape=(48, 48, 3))
+    K.set_image_dim_ordering("th")
+    th_model = VGG16(include_top=False, input_shape=(3, 48, 48))
+    images = np.random.rand(2, 3, 48, 48).astype("float32") * 100
+    th_out = th_model.predict(images)
+    tf_out = tf_model.predict(images.transpose(0, 2, 3, 1))
+    assert np.abs(th_out).max() > 0
+    np.testing.assert_allclose(tf_out.transpose(0, 3, 1, 2), th_out, rtol=1e-4, atol=1e-4)
