@@ -372,3 +372,32 @@ def test_th_file_on_th_and_its_tf_twin_on_tf_compute_the_same(offline_home):
     tf_out = tf_model.predict(images.transpose(0, 2, 3, 1))
     assert np.abs(th_out).max() > 0
     np.testing.assert_allclose(tf_out.transpose(0, 3, 1, 2), th_out, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.skipif(os.environ.get("TINYGRAD_KERAS_SLOW") != "1",
+                    reason="full-size ResNet50 at 224x224 in both orderings; set "
+                           "TINYGRAD_KERAS_SLOW=1")
+def test_full_resnet50_th_file_and_tf_twin_classify_alike(offline_home):
+    """include_top=True, 224x224: the planted 'th' release and its 'tf' twin give the same
+    class probabilities (the top sits after a 1x1 average pool, so Flatten's order agrees)."""
+    folder = models_dir(offline_home)
+    template = ResNet50(weights=None)
+    arrays = write_release(template, os.path.join(
+        folder, "resnet50_weights_th_dim_ordering_th_kernels.h5"))
+    twin = {name: ([values[0].transpose(2, 3, 1, 0)[::-1, ::-1]] + values[1:]
+                   if values and values[0].ndim == 4 else values)
+            for name, values in arrays.items()}
+    K.set_image_dim_ordering("tf")
+    write_release(ResNet50(weights=None), os.path.join(
+        folder, "resnet50_weights_tf_dim_ordering_tf_kernels.h5"), arrays=twin)
+    with pytest.warns(UserWarning, match="MD5"):
+        tf_model = ResNet50()
+    K.set_image_dim_ordering("th")
+    with pytest.warns(UserWarning, match="MD5"):
+        th_model = ResNet50()
+    images = imagenet_utils.preprocess_input(
+        np.random.rand(1, 3, 224, 224).astype("float32") * 255, dim_ordering="th")
+    th_probs = th_model.predict(images)
+    tf_probs = tf_model.predict(images.transpose(0, 2, 3, 1))
+    assert th_probs.shape == (1, 1000)
+    np.testing.assert_allclose(tf_probs, th_probs, rtol=1e-3, atol=1e-6)
