@@ -401,3 +401,13 @@ def test_full_resnet50_th_file_and_tf_twin_classify_alike(offline_home):
     tf_probs = tf_model.predict(images.transpose(0, 2, 3, 1))
     assert th_probs.shape == (1, 1000)
     np.testing.assert_allclose(tf_probs, th_probs, rtol=1e-3, atol=1e-6)
+
+
+def test_music_tagger_file_missing_a_layer_is_refused(offline_home):
+    template = MusicTaggerCRNN(weights=None, include_top=False)   # no 'output' layer
+    path = os.path.join(models_dir(offline_home),
+                        "music_tagger_crnn_weights_tf_kernels_th_dim_ordering.h5")
+    write_release(template, path)
+    with pytest.raises(WeightFileError, match=r"no weights for layer\(s\) \['output'\]"):
+        MusicTaggerCRNN()
+    assert MusicTaggerCRNN(include_top=False).output_shape == (None, 32)  # the top is optional

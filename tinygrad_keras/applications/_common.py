@@ -105,6 +105,16 @@ def check_layer_names(layers, file_layers: list, source: str) -> None:
                                     f"weight file of this network")
 
 
+def check_all_found(layers, file_layers: list, source: str) -> None:
+    """Loading by name skips the file's extra layers (a top the model does not have), but a
+    model layer missing from the file would silently keep its random weights: refuse that."""
+    in_file = {entry[0] for entry in file_layers if entry[1]}
+    missing = [layer.name for layer in layers if layer.weights and layer.name not in in_file]
+    if missing:
+        raise H.WeightFileError(f"{source} has no weights for layer(s) {missing}; this is not "
+                                f"the weight file of this network")
+
+
 def load_release(model, rel: Release, by_name: bool = False) -> None:
     """Fetch ``rel`` through the cache (``~/.keras/models``) and load it into ``model``,
     flipping Convolution2D kernels of 'th'-kernel files; all or nothing."""
@@ -114,7 +124,9 @@ def load_release(model, rel: Release, by_name: bool = False) -> None:
     file_layers = [(lname, [n if n.endswith(":0") else n + ":0" for n in names], arrays)
                    for lname, names, arrays in file_layers]
     layers = weight_layers(model)
-    if not by_name:
+    if by_name:
+        check_all_found(layers, file_layers, repr(path))
+    else:
         check_layer_names(layers, file_layers, repr(path))
     staged = H.stage_weights(layers, file_layers, style, by_name, repr(path))
     if rel.kernels == "th":
