@@ -38,6 +38,7 @@ from tinygrad_keras.utils import data_utils
 def offline_home(tmp_path, monkeypatch):
     """An empty HOME, no downloads, the class index cache reset, 'th' ordering restored."""
     monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("KERAS_HOME", raising=False)      # the cache is ~/.keras/models
 
     def no_download(origin, fpath, md5_hash=None, timeout=60):
         raise AssertionError(f"test tried to download {origin}")

@@ -31,6 +31,7 @@ def load(folder: str) -> types.ModuleType:
 def test_page_runs_offline_with_random_weights(tmp_path):
     """An empty HOME: no weights in the cache, so weights=None, and nothing downloaded."""
     env = dict(os.environ, HOME=str(tmp_path), PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    env.pop("KERAS_HOME", None)
     proc = subprocess.run([sys.executable, str(ROOT / "tutorials" / f"{STEM}.py")],
                           cwd=str(tmp_path), env=env, capture_output=True, text=True,
                           timeout=600, check=False)
