@@ -9,7 +9,7 @@
 # `tutorials/19_inside_a_pretrained_network.py`.
 #
 # **About the weights.** `VGG16(weights='imagenet')` downloads the released weight file
-# once (528 MB, into `~/.keras/models/`) and loads it; later runs read the cached file.
+# once (about 550 MB, into `~/.keras/models/`) and loads it; later runs read the cached file.
 # The test suite and the build of this site run offline, so below the pretrained weights
 # are used only when that file is already in the cache; otherwise the same network is
 # built with `weights=None` (random weights) and every picture on the page shows an
