@@ -297,59 +297,6 @@ def test_docstring_examples_run():
         assert result.attempted >= 2 and result.failed == 0
 
 
-# ---- audio_conv_utils --------------------------------------------------------------------------
-class FakeLibrosa:
-    """Stands in for librosa (not installed here): records what it is asked for."""
-
-    def __init__(self, n_samples: int):
-        self.n_samples = n_samples
-        self.feature = self
-        self.seen = {}
-
-    def load(self, path, sr):
-        return np.arange(self.n_samples, dtype="float32"), sr
-
-    def melspectrogram(self, y, sr, hop_length, n_fft, n_mels):
-        self.seen.update(y=y, sr=sr, hop_length=hop_length, n_fft=n_fft, n_mels=n_mels)
-        return np.full((n_mels, 1 + len(y) // hop_length), 10.0, dtype="float32")
-
-    def power_to_db(self, s, ref):
-        return 10 * np.log10(s / ref)
-
-
-@pytest.mark.parametrize("n_samples", [1000, 400000])
-def test_audio_preprocess_input_trims_pads_and_orders(monkeypatch, n_samples):
-    import sys
-
-    from tinygrad_keras.applications import audio_conv_utils as A
-    fake = FakeLibrosa(n_samples)
-    monkeypatch.setitem(sys.modules, "librosa", fake)
-    th = A.preprocess_input("song.mp3", dim_ordering="th")
-    tf = A.preprocess_input("song.mp3", dim_ordering="tf")
-    assert th.shape == (1, 96, 1366) and tf.shape == (96, 1366, 1)
-    np.testing.assert_allclose(th[0, 0, 0], 20.0)               # 10 log10(10 ** 2)
-    y = fake.seen["y"]
-    assert len(y) == 349440 and fake.seen["n_mels"] == 96       # 29.12 s at 12 kHz
-    if n_samples < len(y):
-        assert y[n_samples - 1] == n_samples - 1 and y[-1] == 0  # zero padded at the end
-    else:
-        start = (n_samples - 349440) // 2                        # the centre is kept
-        assert y[0] == start and y[-1] == start + 349439
-
-
-def test_audio_without_librosa_and_decoding(monkeypatch):
-    import sys
-
-    from tinygrad_keras.applications import audio_conv_utils as A
-    monkeypatch.setitem(sys.modules, "librosa", None)
-    with pytest.raises(ImportError, match="pip install librosa"):
-        A.preprocess_input("song.mp3")
-    preds = np.linspace(0, 1, 50)[None]
-    top = A.decode_predictions(preds, top_n=2)
-    assert top == [[("happy", 1.0), ("House", pytest.approx(49 / 49 - 1 / 49))]]
-    with pytest.raises(ValueError, match=r"\(samples, 50\)"):
-        A.decode_predictions(np.zeros((1, 10)))
-
 
 def test_th_file_on_th_and_its_tf_twin_on_tf_compute_the_same(offline_home):
     """The same trained network, released once as a 'th' file (true-convolution kernels
