@@ -1,11 +1,34 @@
-"""Tutorial 13: the LSTM's gates, by hand, with the Keras 1.2.2 equations.
+# %% [markdown]
+# # 13. LSTM gates
+#
+# An LSTM carries a second state, the cell `c`, that is changed only by elementwise
+# gating: a forget gate scales what was there, an input gate adds something new. When the
+# forget gate is near 1 and the input gate near 0, the cell keeps its value through any
+# number of steps, and so does the gradient flowing back along it. The script is
+# `tutorials/13_lstm_gates.py`.
+#
+# ## The Keras 1.2.2 equations
+#
+# No peepholes; the gates use `inner_activation` (default `hard_sigmoid`,
+# `clip(0.2 a + 0.5, 0, 1)`, a cheap piecewise-linear sigmoid), the cell input and output use
+# `activation` (default tanh):
+#
+# | | |
+# |---|---|
+# | input gate | `i = hard_sigmoid(x_t W_i + b_i + h U_i)` |
+# | forget gate | `f = hard_sigmoid(x_t W_f + b_f + h U_f)` |
+# | cell | `c' = f * c + i * tanh(x_t W_c + b_c + h U_c)` |
+# | output gate | `o = hard_sigmoid(x_t W_o + b_o + h U_o)` |
+# | state | `h' = o * tanh(c')` |
+#
+# `get_weights()` returns 12 arrays in the order **i, c, f, o**:
+# `[W_i, U_i, b_i, W_c, U_c, b_c, W_f, U_f, b_f, W_o, U_o, b_o]` (note: c before f), with
+# `W_*` of shape `(input_dim, u)`, `U_*` `(u, u)`, `b_*` `(u,)`. `b_f` starts at ones
+# (`forget_bias_init='one'`), so a fresh LSTM starts out keeping its cell.
+#
+# ## By hand, in numpy
 
-We compute an LSTM from ``layer.get_weights()`` in numpy, check it equals the
-layer, then train a small LSTM to remember the first number of a sequence and
-watch its gates open and close over time.
-
-Run it:  python tutorials/13_lstm_gates.py   (writes the picture lstm_gates.svg)
-"""
+# %%
 import numpy as np
 
 from tinygrad_keras.layers import LSTM, Dense
@@ -13,7 +36,6 @@ from tinygrad_keras.models import Model, Sequential
 from tinygrad_keras.optimizers import Adam
 
 
-# --8<-- [start:by_hand]
 def hard_sigmoid(a: np.ndarray) -> np.ndarray:
     """Keras 1.2.2's default inner activation: clip(0.2 a + 0.5, 0, 1)."""
     return np.clip(0.2 * a + 0.5, 0.0, 1.0)
@@ -49,9 +71,20 @@ weights = probe.layers[0].get_weights()
 print("get_weights():", len(weights), "arrays, shapes", [w.shape for w in weights[:3]], "...")
 h, gates = lstm_by_hand(x, weights)
 print("by hand == layer:", np.allclose(h, probe.predict(x), atol=1e-5))
-# --8<-- [end:by_hand]
 
-# --8<-- [start:train]
+# %% [markdown]
+# The layer gets there differently, for speed: it puts the four gates' weights side by
+# side so that each step needs one `h U` product, folds hard_sigmoid's `0.2 a + 0.5` into
+# those weights once per batch (leaving a clip per step), and computes the elementwise rest
+# of a step with one fused primitive, `LSTMCell` (in `autodiff/ops/recurrent.py`, with its
+# own gradient test). The equations are the same, and so are the numbers.
+#
+# ## Watching the gates
+#
+# A task that needs memory: read ten numbers, output the first. A 4-unit LSTM learns it in
+# a few seconds:
+
+# %%
 # A task that needs memory: read 10 numbers, output the first one.
 T = 10
 X = np.random.uniform(-1, 1, size=(512, T, 1)).astype("float32")
@@ -61,9 +94,12 @@ model.compile(Adam(lr=0.02), "mse")
 history = model.fit(X, Y, nb_epoch=20, batch_size=32, verbose=0)
 print(f"mse after 20 epochs: {history.history['loss'][-1]:.4f} "
       f"(predicting 0 would give {np.mean(Y ** 2):.3f})")
-# --8<-- [end:train]
 
-# --8<-- [start:gates]
+# %% [markdown]
+# We pick the unit whose final cell follows the first input most closely and print its gates
+# (averaged over the sequences) and the correlation between its cell and `x_0` at every step:
+
+# %%
 # Which unit carries the memory?  The one whose final cell follows x_0 most closely.
 lstm = model.layers[0]
 h, gates = lstm_by_hand(X, lstm.get_weights())
@@ -83,9 +119,21 @@ memory = follows_first(gates["c"][:, :, unit])
 for t in range(T):
     i, f, o = (gates[k][:, t, unit].mean() for k in "ifo")
     print(f"{t:2d}  {i:.2f}  {f:.2f}  {o:.2f}   {memory[t]:+.2f}")
-# --8<-- [end:gates]
 
-# --8<-- [start:plot]
+# %% [markdown]
+# In our run the forget gate of that unit sits between 0.84 and 0.92, and the cell's
+# correlation with `x_0` reaches about ±1 after four steps and stays there to the end. (The
+# sign is arbitrary: the Dense layer reads it either way.) The gates are not the clean 0/1
+# switches of the textbook picture: the input gate stays about half open, and the network
+# spreads the job over its units, each cancelling part of the others' noise. Retrain with
+# another seed and the memory unit, the signs and the numbers change.
+#
+# ![Mean gate values of the memory unit over time, and how closely its cell follows x_0](lstm_gates.svg)
+#
+# The picture is an SVG written by the script itself, no plotting library needed (it was made
+# by running the script in `docs/tutorials/`):
+
+# %%
 # A picture of the table, as SVG text (no plotting library needed).
 def lines_svg(series: dict, path: str, width: int = 480, height: int = 240) -> None:
     """Curves with values in [0, 1] over the steps 0..T-1, one colour each, with a legend."""
@@ -118,4 +166,19 @@ lines_svg({"input gate i": gates["i"][:, :, unit].mean(axis=0),
            "output gate o": gates["o"][:, :, unit].mean(axis=0),
            "|corr(c_t, x_0)|": np.abs(memory)}, "lstm_gates.svg")
 print("\nwrote lstm_gates.svg")
-# --8<-- [end:plot]
+
+# %% [markdown]
+# ## Exercise
+#
+# With `consume_less='gpu'` the LSTM stores 3 fused arrays instead of 12:
+# `[W (input_dim, 4u), U (u, 4u), b (4u,)]`, the four `u`-wide blocks in the order
+# **i, f, c, o**. Write `lstm_by_hand_gpu(x, weights)` in
+# `tutorials/exercises/13_lstm_gates.py`, returning all states `(B, T, u)` from the fused
+# weights. The test compares with `LSTM(..., consume_less='gpu', return_sequences=True)`,
+# including a layer whose weights were set so that the blocks differ clearly:
+#
+# ```bash
+# python -m tinygrad_keras.exercises check 13
+# ```
+#
+# The reference answer is in `tutorials/solutions/13_lstm_gates.py`; read it after your own attempt passes.
