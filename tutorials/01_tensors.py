@@ -72,26 +72,25 @@ show_graph(loss)
 #
 # ## The graph as a picture
 #
-# `tinygrad_keras.autodiff.viz.to_dot` writes the same record as Graphviz DOT text, and `draw`
-# renders it when the Graphviz `dot` program is installed (otherwise it says how to get it):
+# `tinygrad_keras.autodiff.viz_values.draw_values` draws the same record with matplotlib:
+# one box per Tensor with its value, an arrow from each parent to the result it fed.
 
 # %%
-# The same record as Graphviz DOT text: one box per Tensor, an edge from each parent.
-from tinygrad_keras.autodiff.viz import draw, graphviz_available, to_dot
+import matplotlib.pyplot as plt
 
+from tinygrad_keras.autodiff.viz import to_dot
+from tinygrad_keras.autodiff.viz_values import draw_values
+
+draw_values(loss, title="loss = sum(relu(x @ w) ** 2)")
+plt.show()
 dot = to_dot(loss, show_values=True)
-print(f"DOT text: {len(dot.splitlines())} lines, starting with {dot.splitlines()[0]!r}")
-if graphviz_available():
-    print("picture written to", draw(loss, "tensor_graph.svg", show_values=True))
-else:
-    print("(install Graphviz, e.g. apt-get install graphviz, to draw it as a picture)")
+print(f"the same graph as Graphviz DOT text: {len(dot.splitlines())} lines")
 
 # %% [markdown]
-# ![The recorded graph of loss = sum(relu(x @ w) ** 2)](tensor_graph.svg)
-#
-# Read it from the bottom: the constant `x` and the parameter `w` (filled) feed `MatMul`;
-# the two edges from `Relu` into `Mul`, labelled with the argument positions 0 and 1, are
-# `y * y` using `y` twice. (The picture was made by running the script in `docs/tutorials/`.)
+# Read it from the left: the constant `x` and the parameter `w` (yellow) feed `MatMul`;
+# the two arrows from `Relu` into `Mul` are `y * y` using `y` twice (they overlap in the
+# picture). For larger graphs, `viz.to_dot` writes Graphviz DOT text and `viz.draw`
+# renders it when the Graphviz `dot` program is installed.
 #
 # ## dtypes stay put
 

@@ -28,6 +28,17 @@ print("bias.grad =", bias.grad, "(each entry summed over 4 rows)")
 # gradients. The rule in general: **the gradient of a broadcast input is the
 # upstream gradient summed over every axis along which the input was stretched.**
 #
+# In symbols: with $Y = X + b$, $X$ of shape $N \times D$ and $b$ of shape $D$, broadcasting
+# means $Y_{nd} = X_{nd} + b_d$ for every row $n$. The local derivative
+# $\partial Y_{nd} / \partial b_d$ is 1 for each of the $N$ rows, and the chain rule adds up
+# the uses of $b_d$:
+#
+# $$\frac{\partial L}{\partial b_d} = \sum_{n=1}^{N} \frac{\partial L}{\partial Y_{nd}}
+#   \cdot 1 = \sum_n G_{nd} .$$
+#
+# Broadcasting is a copy, and the gradient of a copy is a sum: the same sum-over-paths rule
+# as for the diamond of tutorial 2, once per copy.
+#
 # ## Size-1 axes
 
 # %%

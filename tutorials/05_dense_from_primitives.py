@@ -12,7 +12,7 @@
 # %%
 import numpy as np
 
-from tinygrad_keras import Tensor, no_grad
+from tinygrad_keras import Tensor
 from tinygrad_keras import backend as K
 from tinygrad_keras.engine import Layer
 from tinygrad_keras.layers import Activation, Dense
@@ -64,9 +64,8 @@ for step in range(301):
     for p in params:
         p.zero_grad()
     loss.backward()
-    with no_grad():                          # the update is not part of the graph
-        for p in params:
-            p.data -= 0.5 * p.grad
+    for p in params:
+        p.data -= 0.5 * p.grad               # numpy on the array inside p: nothing recorded
     if step % 100 == 0:
         print(f"step {step:3d}  loss {float(loss.data):.4f}")
 accuracy = float(((forward(x).data > 0.5) == (Y > 0.5)).mean())
@@ -80,8 +79,53 @@ print(f"by hand: training accuracy {accuracy:.3f}")
 #   batch, and tutorial 3 explains why its gradient is a sum over the batch;
 # - **loss**: binary crossentropy, with `clip` so that `log` never sees 0 (tutorial 6);
 # - **backward**, after clearing the gradients of the previous step (they accumulate);
-# - **update** under `no_grad()`, so the update itself is not recorded.
+# - **update**: `p.data` is the numpy array inside the Tensor `p`, so `p.data -= ...` is
+#   plain numpy arithmetic, which the engine never sees: nothing is recorded and `p` stays
+#   the same Tensor, the one `forward` uses in the next step. (Writing `p = p - 0.5 * p.grad`
+#   instead would be a Tensor operation: it makes a *new* Tensor and rebinds the name `p`
+#   to it, while `W1` still holds the old one. The same goes for `W1 -= ...` on a Tensor:
+#   `-=` rebinds. Update `.data`.)
 #
+# ## The two gradients of a matrix product
+#
+# The backward pass above went through `x @ W1`. Where do its two gradients come from?
+# Write $Y = XW$ with $X$ of shape $N \times D$ (a batch of $N$ rows), $W$ of shape
+# $D \times M$, and let $G = \partial L / \partial Y$ be the upstream gradient, $N \times M$
+# like $Y$. Each output element is a sum of products,
+#
+# $$Y_{nm} = \sum_{d} X_{nd} W_{dm} .$$
+#
+# $W_{dm}$ appears in every row $n$ of column $m$, multiplied by $X_{nd}$; $X_{nd}$ appears
+# in every column $m$ of row $n$, multiplied by $W_{dm}$. The chain rule sums over those
+# uses:
+#
+# $$\frac{\partial L}{\partial W_{dm}} = \sum_n G_{nm} X_{nd}
+#   \quad\Longrightarrow\quad \frac{\partial L}{\partial W} = X^{\top} G
+#   \qquad (D \times M),$$
+#
+# $$\frac{\partial L}{\partial X_{nd}} = \sum_m G_{nm} W_{dm}
+#   \quad\Longrightarrow\quad \frac{\partial L}{\partial X} = G\, W^{\top}
+#   \qquad (N \times D).$$
+#
+# The shapes are a good memory aid: the gradient of a weight has the weight's shape, and
+# there is only one way to multiply $X$ (or $W$) with $G$ to get it. The bias $b$ of
+# $XW + b$ is broadcast over the $N$ rows, so its gradient is $G$ summed over the rows
+# (tutorial 3). These are the lines `MatMul.backward` computes; checked here on the
+# trained network's first layer:
+
+# %%
+h = x @ W1
+h.retain_grad()
+for p in params:
+    p.zero_grad()
+out = (h + b1).tanh() @ W2 + b2
+bce(y, out.sigmoid()).backward()
+G = h.grad                                    # dL/dY for Y = x @ W1, shape (400, 16)
+print("dL/dW1 == x^T G:", np.allclose(W1.grad, X.T @ G, atol=1e-6))
+print("dL/db1 == G summed over the batch:", np.allclose(b1.grad, G.sum(axis=0), atol=1e-6))
+print("dL/dx  == G W1^T has the shape of x:", (G @ W1.data.T).shape == X.shape)
+
+# %% [markdown]
 # ## The same as a Keras 1 custom layer
 
 # %%

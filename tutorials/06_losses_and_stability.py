@@ -88,6 +88,24 @@ print("grad through log-softmax:          ", np.round(z.grad, 4))
 # the textbook gradient `softmax(z) - t`. (This is one reason frameworks after Keras 1
 # fuse softmax into the loss.)
 #
+# ### Why the gradient is $p - y$
+#
+# With logits $z$ (one row, $K$ classes), probabilities $p_k = e^{z_k} / \sum_j e^{z_j}$
+# and a one-hot target $y$ (or any $y$ with $\sum_k y_k = 1$), the crossentropy is
+#
+# $$L = -\sum_k y_k \log p_k = -\sum_k y_k z_k + \log \sum_j e^{z_j} ,$$
+#
+# because $\log p_k = z_k - \log \sum_j e^{z_j}$ and the $y_k$ add up to 1. The first term
+# is linear in $z$; the derivative of the log-sum-exp is the softmax itself:
+#
+# $$\frac{\partial L}{\partial z_i} = -y_i + \frac{e^{z_i}}{\sum_j e^{z_j}} = p_i - y_i .$$
+#
+# Going through softmax and log separately, the chain rule multiplies the softmax Jacobian
+# $\partial p_k / \partial z_i = p_k(\delta_{ki} - p_i)$ by $-y_k / p_k$, and the $p_k$
+# cancel to give the same $p - y$. That cancellation is exact in algebra but not in
+# floating point: when $p_k$ underflowed to 0, $-y_k / p_k$ is infinite. Computing
+# $\log p$ with log-softmax keeps the gradient $p - y$, bounded by 1 in every entry.
+#
 # ## Sigmoid and binary crossentropy
 
 # %%

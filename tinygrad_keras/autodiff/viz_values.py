@@ -77,6 +77,17 @@ def graph_layout(root: Tensor) -> list[dict]:
     return rows
 
 
+def draw_values(root: Tensor, ax=None, title: str | None = None) -> list[dict]:
+    """Draw the recorded graph under ``root`` with each node's value (and ``.grad`` if set).
+
+    Nothing is computed: use it before ``backward`` to see the forward pass.
+    Returns the layout rows of :func:`graph_layout`.
+    """
+    rows = graph_layout(root)
+    _draw(rows, ax, title)
+    return rows
+
+
 def draw_backward(root: Tensor, ax=None, title: str | None = None) -> list[dict]:
     """Backpropagate from ``root`` keeping every gradient, then draw value and gradient per node.
 
