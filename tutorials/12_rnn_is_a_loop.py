@@ -17,10 +17,12 @@
 import re
 from collections import Counter
 
+import matplotlib.pyplot as plt
 import numpy as np
 
 from tinygrad_keras import Tensor
-from tinygrad_keras.autodiff.viz import graph_nodes, graphviz_available, render_dot, to_dot
+from tinygrad_keras.autodiff.viz import graph_nodes, to_dot
+from tinygrad_keras.autodiff.viz_values import draw_values
 from tinygrad_keras.layers import SimpleRNN
 
 
@@ -105,23 +107,19 @@ for steps in range(1, 6):
     nodes, edges = graph_size(steps)
     print(f"{steps} steps: {nodes:3d} nodes, {edges:3d} edges")
 
+W.name, U.name, b.name = "W", "U", "b"
 three = rnn_by_hand(Tensor(x[:, :3]), W, U, b)[-1]
-render_dot(to_dot(three), "rnn_3_steps.dot")
-print("wrote rnn_3_steps.dot")
-if graphviz_available():
-    render_dot(to_dot(three), "rnn_3_steps.svg")
+draw_values(three, show_values=False, title="SimpleRNN unrolled over 3 steps")
+plt.show()
 
 # %% [markdown]
-# `rnn_3_steps.dot` can be rendered with `dot -Tsvg rnn_3_steps.dot -o rnn_3_steps.svg`
-# when Graphviz is installed (the script does it for you then), or pasted into any online
-# Graphviz viewer. The three parameters (filled boxes) each have three outgoing edges,
-# one per step.
-#
-# ??? note "rnn_3_steps.dot, as written by the script (run in `docs/tutorials/`)"
-#
-#     ```dot
-#     --8<-- "docs/tutorials/rnn_3_steps.dot"
-#     ```
+# Read it from left to right, leaves in the first column: the input slices `x_t` (grey
+# constants: `x` needs no gradient, so slicing it records nothing) and the zero state `h_0`.
+# Each step multiplies `x_t` by `W`, adds `b` and the previous state times `U`, and applies
+# `tanh`; the chain of `Tanh` nodes along the top row is the recurrence. The parameters
+# `W`, `U` and `b` (yellow) each send one arrow into every step: those arrows are where
+# backpropagation through time adds up the contributions of the steps. The same graph
+# as Graphviz DOT text is `to_dot(three)`, for pictures of larger graphs.
 #
 # The layer records the same loop, with one difference: it computes `x_t W + b` for all the
 # steps in one matrix product before the loop, so a step adds one `MatMul` (`h U`), one `Add`,

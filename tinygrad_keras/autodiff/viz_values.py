@@ -77,14 +77,16 @@ def graph_layout(root: Tensor) -> list[dict]:
     return rows
 
 
-def draw_values(root: Tensor, ax=None, title: str | None = None) -> list[dict]:
+def draw_values(root: Tensor, ax=None, title: str | None = None,
+                show_values: bool = True) -> list[dict]:
     """Draw the recorded graph under ``root`` with each node's value (and ``.grad`` if set).
 
-    Nothing is computed: use it before ``backward`` to see the forward pass.
+    Nothing is computed: use it before ``backward`` to see the forward pass. With
+    ``show_values=False`` each box shows the node's shape instead (for graphs of arrays).
     Returns the layout rows of :func:`graph_layout`.
     """
     rows = graph_layout(root)
-    _draw(rows, ax, title)
+    _draw(rows, ax, title, show_values)
     return rows
 
 
@@ -110,7 +112,7 @@ def draw_backward(root: Tensor, ax=None, title: str | None = None) -> list[dict]
     return rows
 
 
-def _draw(rows: list[dict], ax, title: str | None) -> None:
+def _draw(rows: list[dict], ax, title: str | None, show_values: bool = True) -> None:
     import matplotlib.pyplot as plt  # optional dependency: only needed to draw
 
     if ax is None:
@@ -126,7 +128,9 @@ def _draw(rows: list[dict], ax, title: str | None) -> None:
                         arrowprops={"arrowstyle": "->", "color": "0.4"})
         leaf = r["node"].op is None
         face = "#ffe08a" if leaf and r["node"].requires_grad else ("#eeeeee" if leaf else "#dbe8ff")
-        ax.text(x, y, f"{r['label']}\nvalue {r['value']}\ngrad {r['grad']}", ha="center",
+        text = (f"{r['label']}\nvalue {r['value']}\ngrad {r['grad']}" if show_values
+                else f"{r['label']}\n{tuple(r['node'].shape)}")
+        ax.text(x, y, text, ha="center",
                 va="center", fontsize=9, family="monospace",
                 bbox={"boxstyle": "round", "facecolor": face, "edgecolor": "0.3"})
     xs = [p[0] for p in where.values()]
