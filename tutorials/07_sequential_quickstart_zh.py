@@ -1,9 +1,11 @@
-# ruff: noqa: I001  (the guide's import lines, kept as the guide writes them)
+# ruff: noqa: I001  (import 语句保持原文写法)
 # %% [markdown]
 # # 7. 快速开始 Sequential 模型（中文）
 #
-# 本页对应用户文档《快速开始Sequential模型》，逐节给出可以直接运行的代码。所有代码都在
-# `tutorials/07_sequential_quickstart.py` 中，并由测试套件执行：脚本开头调用一次
+# 本页对应用户文档《快速开始Sequential模型》，逐节给出可以直接运行的代码。本页本身就是可运行的脚本
+# `tutorials/07_sequential_quickstart_zh.py`（与英文版 `tutorials/07_sequential_quickstart.py`
+# 运行完全相同的代码，只是注释为中文；测试会检查两者一致）：在仓库根目录运行
+# `python tutorials/07_sequential_quickstart_zh.py`，或作为 notebook 打开。脚本开头调用一次
 # `tinygrad_keras.install_keras_alias()`，之后 `from keras.models import Sequential`
 # 导入的就是 tinygrad_keras，Keras 1 的脚本无需修改即可运行。文档中没有给出的数据，脚本用形状正确的
 # 小随机数组代替；递归网络的例子在文档中用 1000 个随机样本训练 5 轮，脚本里减少了样本数和轮数，
@@ -18,7 +20,7 @@ import numpy as np
 
 import tinygrad_keras
 
-tinygrad_keras.install_keras_alias()   # from here on, `import keras` means tinygrad_keras
+tinygrad_keras.install_keras_alias()   # 从这里开始，`import keras` 导入的就是 tinygrad_keras
 np.random.seed(1337)
 
 from keras.models import Sequential
@@ -85,7 +87,7 @@ final_model.compile(optimizer='rmsprop', loss='categorical_crossentropy')
 input_data_1 = np.random.random((64, 784))
 input_data_2 = np.random.random((64, 784))
 targets = np.eye(10)[np.random.randint(10, size=64)]
-final_model.fit([input_data_1, input_data_2], targets, verbose=0)  # one array per input
+final_model.fit([input_data_1, input_data_2], targets, verbose=0)  # 每个输入一个数组
 
 merged = Merge([left_branch, right_branch], mode=lambda x: x[0] - x[1])
 print("merged (concat) model output:", final_model.output_shape)
@@ -106,14 +108,14 @@ print("merged (concat) model output:", final_model.output_shape)
 #   函数，函数返回单个张量，或一个 `指标名 -> 指标值` 的字典。
 
 # %%
-# for a multi-class classification problem
+# 多分类问题
 model.compile(optimizer='rmsprop', loss='categorical_crossentropy', metrics=['accuracy'])
-# for a binary classification problem
+# 二分类问题
 model.compile(optimizer='rmsprop', loss='binary_crossentropy', metrics=['accuracy'])
-# for a mean squared error regression problem
+# 均方误差回归问题
 model.compile(optimizer='rmsprop', loss='mse')
 
-# for custom metrics
+# 自定义评估指标
 import keras.backend as K
 
 
@@ -145,18 +147,18 @@ print("metrics reported:", model.metrics_names)
 # Keras 以 Numpy 数组作为输入数据和标签。训练一般用 `fit`。单输入、二分类：
 
 # %%
-# for a single-input model with 2 classes (binary):
+# 单输入、两个类别（二分类）的模型：
 model = Sequential()
 model.add(Dense(1, input_dim=784, activation='sigmoid'))
 model.compile(optimizer='rmsprop',
               loss='binary_crossentropy',
               metrics=['accuracy'])
 
-# generate dummy data
+# 生成虚拟数据
 data = np.random.random((1000, 784))
 labels = np.random.randint(2, size=(1000, 1))
 
-# train the model, iterating on the data in batches of 32 samples
+# 训练模型，以 32 个样本为一个 batch 进行迭代
 history = model.fit(data, labels, nb_epoch=10, batch_size=32, verbose=0)
 print("binary: history keys", sorted(history.history), "final loss",
       round(history.history['loss'][-1], 4))
@@ -165,7 +167,7 @@ print("binary: history keys", sorted(history.history), "final loss",
 # 多输入、10 类：标签用 `to_categorical` 转成 one-hot 矩阵，每个输入传一个数组：
 
 # %%
-# for a multi-input model with 10 classes:
+# 多输入、10 个类别的模型：
 from keras.utils.np_utils import to_categorical
 
 left_branch = Sequential()
@@ -181,8 +183,8 @@ model.compile(optimizer='rmsprop', loss='categorical_crossentropy', metrics=['ac
 
 data_1 = np.random.random((1000, 784))
 data_2 = np.random.random((1000, 784))
-labels = np.random.randint(10, size=(1000, 1))      # integers between 0 and 9
-labels = to_categorical(labels, 10)                  # a binary matrix of shape (1000, 10)
+labels = np.random.randint(10, size=(1000, 1))      # 0 到 9 之间的整数
+labels = to_categorical(labels, 10)                  # 形状为 (1000, 10) 的二值矩阵（one-hot）
 history = model.fit([data_1, data_2], labels, nb_epoch=10, batch_size=32, verbose=0)
 print("two inputs: final loss", round(history.history['loss'][-1], 4))
 
@@ -199,9 +201,9 @@ X_train, y_train = np.random.random((500, 20)), np.eye(10)[np.random.randint(10,
 X_test, y_test = np.random.random((100, 20)), np.eye(10)[np.random.randint(10, size=100)]
 
 model = Sequential()
-# Dense(64) is a fully-connected layer with 64 hidden units.
-# in the first layer, you must specify the expected input data shape:
-# here, 20-dimensional vectors.
+# Dense(64) 是一个有 64 个隐藏单元的全连接层。
+# 第一层必须指定输入数据的 shape：
+# 这里是 20 维的向量。
 model.add(Dense(64, input_dim=20, init='uniform'))
 model.add(Activation('tanh'))
 model.add(Dropout(0.5))
@@ -233,7 +235,7 @@ model.add(Dense(10, activation='softmax'))
 model.compile(loss='categorical_crossentropy', optimizer='adadelta', metrics=['accuracy'])
 model.fit(X_train, y_train, nb_epoch=2, verbose=0)
 
-# a multilayer perceptron for binary classification
+# 用于二分类的多层感知器
 model = Sequential()
 model.add(Dense(64, input_dim=20, init='uniform', activation='relu'))
 model.add(Dropout(0.5))
@@ -253,13 +255,13 @@ print("alternative MLPs trained")
 from keras.layers import Flatten
 from keras.layers import Convolution2D, MaxPooling2D
 
-# 'th' ordering (the project default): images are (samples, channels, rows, cols).
+# 'th' 维度顺序（本项目的默认值）：图像为 (样本, 通道, 行, 列)。
 X_train = np.random.random((4, 3, 100, 100))
 Y_train = np.eye(10)[np.random.randint(10, size=4)]
 
 model = Sequential()
-# input: 100x100 images with 3 channels -> (3, 100, 100) tensors.
-# this applies 32 convolution filters of size 3x3 each.
+# 输入：3 通道、100x100 的图像 -> (3, 100, 100) 的张量。
+# 使用 32 个大小为 3x3 的卷积核。
 model.add(Convolution2D(32, 3, 3, border_mode='valid', input_shape=(3, 100, 100)))
 model.add(Activation('relu'))
 model.add(Convolution2D(32, 3, 3))
@@ -275,7 +277,7 @@ model.add(MaxPooling2D(pool_size=(2, 2)))
 model.add(Dropout(0.25))
 
 model.add(Flatten())
-# Note: Keras does automatic shape inference.
+# 注意：Keras 会自动推断 shape。
 model.add(Dense(256))
 model.add(Activation('relu'))
 model.add(Dropout(0.5))
@@ -324,7 +326,7 @@ import tempfile
 from keras.layers import GRU, RepeatVector, TimeDistributed
 
 max_caption_len = 16
-vocab_size = 100  # the guide uses 10000; smaller here so the script runs in seconds
+vocab_size = 100  # 原文为 10000；这里取小一些，使脚本几秒内跑完
 
 image_model = Sequential()
 image_model.add(Convolution2D(32, 3, 3, border_mode='valid', input_shape=(3, 100, 100)))
@@ -340,7 +342,7 @@ image_model.add(MaxPooling2D(pool_size=(2, 2)))
 image_model.add(Flatten())
 image_model.add(Dense(128))
 
-# "let's load the weights from a save file": we write one first, then load it.
+# 原文“从保存的文件中载入权重”：这里先写出一个权重文件，再载入它。
 weight_file = os.path.join(tempfile.mkdtemp(), 'weight_file.h5')
 image_model.save_weights(weight_file)
 image_model.load_weights(weight_file)
@@ -348,7 +350,7 @@ image_model.load_weights(weight_file)
 language_model = Sequential()
 language_model.add(Embedding(vocab_size, 256, input_length=max_caption_len))
 language_model.add(GRU(output_dim=128, return_sequences=True))
-language_model.add(TimeDistributed(Dense(128)))  # the guide misses a ')' here
+language_model.add(TimeDistributed(Dense(128)))  # 原文在这里少了一个 ')'
 
 image_model.add(RepeatVector(max_caption_len))
 
@@ -375,16 +377,16 @@ data_dim = 16
 timesteps = 8
 nb_classes = 10
 
-# expected input data shape: (batch_size, timesteps, data_dim)
+# 期望的输入数据 shape：(batch_size, timesteps, data_dim)
 model = Sequential()
 model.add(LSTM(32, return_sequences=True,
-               input_shape=(timesteps, data_dim)))  # returns a sequence of vectors of dimension 32
-model.add(LSTM(32, return_sequences=True))  # returns a sequence of vectors of dimension 32
-model.add(LSTM(32))  # return a single vector of dimension 32
+               input_shape=(timesteps, data_dim)))  # 返回维度为 32 的向量序列
+model.add(LSTM(32, return_sequences=True))  # 返回维度为 32 的向量序列
+model.add(LSTM(32))  # 返回一个维度为 32 的向量
 model.add(Dense(10, activation='softmax'))
 model.compile(loss='categorical_crossentropy', optimizer='rmsprop', metrics=['accuracy'])
 
-# 256 samples and 2 epochs (the guide: 1000 and 5), so that the script runs in seconds
+# 256 个样本、2 轮（原文：1000 个样本、5 轮），使脚本几秒内跑完
 x_train = np.random.random((256, timesteps, data_dim))
 y_train = np.random.random((256, nb_classes))
 x_val = np.random.random((64, timesteps, data_dim))
@@ -403,7 +405,7 @@ print("stacked LSTM: history keys", sorted(history.history))
 # %%
 batch_size = 32
 
-# the sample of index i in batch k is the follow-up for the sample i in batch k-1.
+# 第 k 个 batch 中下标为 i 的样本，是第 k-1 个 batch 中样本 i 的后续。
 model = Sequential()
 model.add(LSTM(32, return_sequences=True, stateful=True,
                batch_input_shape=(batch_size, timesteps, data_dim)))
@@ -412,9 +414,9 @@ model.add(LSTM(32, stateful=True))
 model.add(Dense(10, activation='softmax'))
 model.compile(loss='categorical_crossentropy', optimizer='rmsprop', metrics=['accuracy'])
 
-x_train = np.random.random((batch_size * 4, timesteps, data_dim))   # the guide: * 10
+x_train = np.random.random((batch_size * 4, timesteps, data_dim))   # 原文：* 10
 y_train = np.random.random((batch_size * 4, nb_classes))
-x_val = np.random.random((batch_size * 2, timesteps, data_dim))     # the guide: * 3
+x_val = np.random.random((batch_size * 2, timesteps, data_dim))     # 原文：* 3
 y_val = np.random.random((batch_size * 2, nb_classes))
 model.fit(x_train, y_train, batch_size=batch_size, nb_epoch=2, verbose=0,
           validation_data=(x_val, y_val))
@@ -435,7 +437,7 @@ decoder.add(Dense(32, activation='relu'))
 decoder.add(Dense(nb_classes, activation='softmax'))
 decoder.compile(loss='categorical_crossentropy', optimizer='rmsprop', metrics=['accuracy'])
 
-x_train_a = np.random.random((256, timesteps, data_dim))   # the guide: 1000 samples
+x_train_a = np.random.random((256, timesteps, data_dim))   # 原文：1000 个样本
 x_train_b = np.random.random((256, timesteps, data_dim))
 y_train = np.random.random((256, nb_classes))
 x_val_a = np.random.random((64, timesteps, data_dim))
