@@ -1,4 +1,3 @@
-# ruff: noqa: I001  (the guide's import lines, kept as the guide writes them)
 # %% [markdown]
 # # 7. The Sequential model: quick start
 #
@@ -17,6 +16,7 @@
 # constructor, or `add` layers one at a time:
 
 # %%
+# ruff: noqa: I001  (the guide's import lines, kept as the guide writes them)
 import numpy as np
 
 import tinygrad_keras

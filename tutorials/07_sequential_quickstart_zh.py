@@ -1,4 +1,3 @@
-# ruff: noqa: I001  (import 语句保持原文写法)
 # %% [markdown]
 # # 7. 快速开始 Sequential 模型（中文）
 #
@@ -16,6 +15,7 @@
 # 可以把层的列表传给 `Sequential` 的构造函数，也可以用 `.add()` 逐个加入：
 
 # %%
+# ruff: noqa: I001  (import 语句保持原文写法)
 import numpy as np
 
 import tinygrad_keras
