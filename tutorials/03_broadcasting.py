@@ -99,7 +99,7 @@ print("analytic:", b.grad, "\nnumeric: ", np.round(numeric, 4))
 # ## Exercise
 #
 # Write `my_unbroadcast(grad, shape)` in `tutorials/exercises/03_broadcasting.py`
-# without looking at the engine's. The test compares it with a brute-force
+# without looking at the engine's. The check compares it with a brute-force
 # reference on several shape pairs, including a scalar target.
 #
 # ```bash

@@ -127,8 +127,8 @@ print("property test passed: forward matches numpy, backward matches finite diff
 #
 # Write `LogAddExp`, `log(exp(a) + exp(b))` for broadcastable `a` and `b`, as a `Function`
 # in `tutorials/exercises/04_your_own_op.py`. It must stay finite for inputs of
-# ±1e4 in float32 (hint: the derivatives are two softmax weights). The test checks the
-# forward against numpy, the backward with gradcheck on hypothesis-drawn shapes, and the
+# ±1e4 in float32 (hint: the derivatives are two softmax weights). The check compares the
+# forward with numpy, the backward with gradcheck on several broadcasting shapes, and the
 # large inputs:
 #
 # ```bash

@@ -188,7 +188,7 @@ print("weights:", [(w.name, w.shape) for w in builtin.layers[0].trainable_weight
 #
 # Write `ScaleShift` in `tutorials/exercises/05_dense_from_primitives.py`: a layer with a
 # learnable per-feature gain `gamma` (initialised to ones) and offset `beta` (zeros),
-# computing `gamma * x + beta` for inputs of any rank. The test runs the Keras layer
+# computing `gamma * x + beta` for inputs of any rank. The check runs the Keras layer
 # contract (`layer_test`: shapes, weights round trip, config round trip, first layer of a
 # Sequential), checks the forward pass with given weights, and checks that it learns:
 #

@@ -129,7 +129,7 @@ print("from logits:                   ", K.binary_crossentropy(x, ones, from_log
 # Write `bce_with_logits(y_true, logits)` in `tutorials/exercises/06_losses_and_stability.py`
 # from Tensor operations only (no new primitive, no numpy on the values): elementwise binary
 # crossentropy of `sigmoid(logits)`, finite for logits of ±1e4 in float32, with the gradient
-# `sigmoid(z) - t` there. The test compares it with the naive formula on moderate values,
+# `sigmoid(z) - t` there. The check compares it with the naive formula on moderate values,
 # runs gradcheck, and tries the extremes:
 #
 # ```bash

@@ -457,7 +457,7 @@ print("two LSTM encoders merged: output", decoder.output_shape)
 # `tutorials/exercises/07_sequential_quickstart.py`: a compiled Sequential model that reaches
 # at least 0.9 test accuracy on the bundled digits (`tinygrad_keras.datasets.digits`, images
 # flattened to 64 values in [0, 1]) within 10 epochs of `fit(batch_size=32)`, reporting
-# `acc`. The test trains it and checks:
+# `acc`. The check trains it and measures:
 #
 # ```bash
 # python -m tinygrad_keras.exercises check 7

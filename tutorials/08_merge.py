@@ -129,7 +129,7 @@ print("both branches were updated:", changed)
 #
 # Write `l1_distance(tensors)` in `tutorials/exercises/08_merge.py`: a Merge mode that takes
 # two `(None, n)` branch outputs and returns their L1 distance, `sum(|a - b|)` over the
-# last axis, with shape `(None, 1)` (the distance of a Siamese network). The test builds
+# last axis, with shape `(None, 1)` (the distance of a Siamese network). The check builds
 # `Merge([left, right], mode=l1_distance, output_shape=(1,))`, compares with numpy, and
 # trains it:
 #

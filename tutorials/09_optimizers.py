@@ -109,7 +109,7 @@ plt.show()
 # ## Exercise
 #
 # Write `adam_step(p, g, m, v, t)` in `tutorials/exercises/09_optimizers.py`: one Keras 1.2.2
-# Adam update in plain numpy, returning the new `(p, m, v)`. The test runs three steps of
+# Adam update in plain numpy, returning the new `(p, m, v)`. The check runs three steps of
 # `tinygrad_keras.optimizers.Adam` on a parameter whose gradient changes every step and
 # compares:
 #

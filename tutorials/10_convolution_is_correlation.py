@@ -158,7 +158,7 @@ for n, k, stride, mode in [(8, 3, 1, "valid"), (8, 3, 1, "same"), (8, 3, 1, "ful
 # strided correlation with respect to its input, in numpy, by the flipped-kernel rule.
 # Hint: put `s - 1` zeros between the entries of `g` (so that each one sits where its
 # window starts), pad for a full correlation, correlate with the flipped, axis-swapped
-# kernel; pixels past the last window get no gradient. The test compares with the engine
+# kernel; pixels past the last window get no gradient. The check compares with the engine
 # for several strides and shapes:
 #
 # ```bash

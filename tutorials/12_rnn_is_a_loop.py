@@ -143,7 +143,7 @@ print("one more step adds to the layer's graph:", dict(op_counts(4) - op_counts(
 # returning all states `(B, T, u)`. The equations:
 # `z = σ(x W_z + b_z + h U_z)`, `r = σ(x W_r + b_r + h U_r)`,
 # `hh = tanh(x W_h + b_h + (r * h) U_h)`, `h' = z * h + (1 - z) * hh`. Numpy or Tensors, as
-# you like; the test compares with `GRU(..., return_sequences=True)`:
+# you like; the check compares with `GRU(..., return_sequences=True)`:
 #
 # ```bash
 # python -m tinygrad_keras.exercises check 12

@@ -189,7 +189,7 @@ plt.show()
 # `[W (input_dim, 4u), U (u, 4u), b (4u,)]`, the four `u`-wide blocks in the order
 # **i, f, c, o**. Write `lstm_by_hand_gpu(x, weights)` in
 # `tutorials/exercises/13_lstm_gates.py`, returning all states `(B, T, u)` from the fused
-# weights. The test compares with `LSTM(..., consume_less='gpu', return_sequences=True)`,
+# weights. The check compares with `LSTM(..., consume_less='gpu', return_sequences=True)`,
 # including a layer whose weights were set so that the blocks differ clearly:
 #
 # ```bash

@@ -130,7 +130,7 @@ print(f"(always answering 0 scores {np.mean(Y ** 2):.3f})")
 # after the last batch of each sequence, not only between epochs. Write a callback
 # `ResetStatesEvery(n)` in `tutorials/exercises/14_stateful_lstm.py` (a subclass of
 # `tinygrad_keras.callbacks.Callback`) that calls `self.model.reset_states()` after every
-# `n`-th batch of an epoch, and also at the start of each epoch. The test trains a stateful
+# `n`-th batch of an epoch, and also at the start of each epoch. The check trains a stateful
 # model with it and checks, batch by batch, that the states were zeroed exactly where they
 # should be:
 #

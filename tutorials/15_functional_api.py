@@ -160,7 +160,7 @@ print("step 4 through the sequence model == through the encoder:", same)
 #
 # Write `dense_residual(x, hidden_units)` in `tutorials/exercises/15_functional_api.py`: for
 # a symbolic `(None, n)` tensor `x`, return `x + Dense(n)(Dense(hidden_units,
-# activation='relu')(x))`, the fully connected form of the residual block above. The test
+# activation='relu')(x))`, the fully connected form of the residual block above. The check
 # builds a model from it, compares its predictions with numpy, and checks that one training
 # step changes both Dense layers:
 #
