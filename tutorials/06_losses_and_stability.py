@@ -88,7 +88,7 @@ print("grad through log-softmax:          ", np.round(z.grad, 4))
 # the textbook gradient `softmax(z) - t`. (This is one reason frameworks after Keras 1
 # fuse softmax into the loss.)
 #
-# ### Why the gradient is $p - y$
+# ### Why the gradient is p − y
 #
 # With logits $z$ (one row, $K$ classes), probabilities $p_k = e^{z_k} / \sum_j e^{z_j}$
 # and a one-hot target $y$ (or any $y$ with $\sum_k y_k = 1$), the crossentropy is

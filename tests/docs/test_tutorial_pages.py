@@ -87,3 +87,10 @@ def test_links_between_tutorials_are_file_names():
     for path in TUTORIALS:
         for target in re.findall(r"\]\(([0-9][0-9]_[a-z0-9_]+\.[a-z]+)", path.read_text("utf-8")):
             assert (ROOT / "tutorials" / target).exists(), f"{path.name} links to missing {target}"
+
+
+@pytest.mark.parametrize("path", TUTORIALS, ids=[p.stem for p in TUTORIALS])
+def test_headings_have_no_math(path: Path):
+    """The sidebar's table of contents shows headings as text: math there stays raw ``$``."""
+    headings = re.findall(r"^# (#+ .*)$", path.read_text(encoding="utf-8"), re.MULTILINE)
+    assert not [h for h in headings if "$" in h], f"{path.name}: math in a heading"
