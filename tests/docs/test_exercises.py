@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from tinygrad_keras import exercises
+from tinygrad_keras import Function, exercises
 from tinygrad_keras.exercises import checker, exercise_file, load_file, run_check
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,6 +102,27 @@ def unbroadcast_leading_only(grad, shape):
     return grad
 
 
+class NaiveLogAddExp(Function):
+    """Right in exact arithmetic, but exp(1e4) overflows."""
+
+    def forward(self, a, b):
+        self.ea, self.eb = np.exp(a), np.exp(b)
+        return np.log(self.ea + self.eb)
+
+    def backward(self, grad):
+        total = self.ea + self.eb
+        return grad * self.ea / total, grad * self.eb / total
+
+
+def lstm_blocks_in_keras_order(x, weights):
+    """Reads the fused blocks as i, c, f, o (the order of the 12 arrays), not i, f, c, o."""
+    W, U, b = weights
+    u = U.shape[0]
+    swap = np.r_[0:u, 2 * u:3 * u, u:2 * u, 3 * u:4 * u]
+    return load_file(exercise_file(13, ROOT, solution=True)).lstm_by_hand_gpu(
+        x, [W[:, swap], U[:, swap], b[swap]])
+
+
 WRONG = {
     "reversed breadth-first search": (2, SimpleNamespace(topo_order=reversed_bfs)),
     "recursive depth-first search": (2, SimpleNamespace(topo_order=recursive_dfs)),
@@ -109,6 +130,9 @@ WRONG = {
     "size-1 axes not summed": (3, SimpleNamespace(my_unbroadcast=unbroadcast_leading_only)),
     "sigmoid then log (overflows)": (6, SimpleNamespace(bce_with_logits=naive_bce)),
     "Adam without its bias correction": (9, SimpleNamespace(adam_step=adam_without_bias_correction)),
+    "log(exp(a) + exp(b)) computed as written": (4, SimpleNamespace(LogAddExp=NaiveLogAddExp)),
+    "LSTM gate blocks read as i, c, f, o": (13, SimpleNamespace(
+        lstm_by_hand_gpu=lstm_blocks_in_keras_order)),
     "l1 distance without abs": (8, SimpleNamespace(
         l1_distance=lambda ts: (ts[0] - ts[1]).sum(axis=-1, keepdims=True))),
 }
