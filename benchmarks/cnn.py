@@ -1,17 +1,14 @@
 #!/usr/bin/env python3
-"""The shared CNN workload through the Keras API, beside PyTorch, in one run.
+"""The CNN workload through the Keras API, beside PyTorch, in one run.
 
 1x28x28 -> Conv32 3x3 relu -> Conv32 3x3 relu -> MaxPool 2x2 -> Flatten -> Dense128 relu
 -> Dense10 softmax, categorical crossentropy, plain SGD(0.01), batch 128, float32, one
-thread each.  tinygrad_keras trains with ``train_on_batch`` (the shared ``bench_tk.py``),
-PyTorch with its usual loop (``bench_peers.py --framework torch``), each in its own
-process, alternating for ``--rounds`` rounds.  Prints samples/s, the per-round and median
+thread each.  tinygrad_keras trains with ``train_on_batch``, PyTorch with its usual loop
+(both in ``peer_workloads.py``), each in its own process, alternating for ``--rounds`` rounds.  Prints samples/s, the per-round and median
 ratio, peak RSS, the BLAS kernel, then the forward and backward time of each layer.
 
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=. \\
-        /tmp/benchvenv/bin/python benchmarks/cnn.py --rounds 3
-
-The interpreter must have torch==2.13.0 (keep it in a private venv, not in the project).
+    pip install -e ".[bench]"       # PyTorch, an optional benchmark dependency
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/cnn.py --rounds 3
 """
 from __future__ import annotations
 
@@ -23,7 +20,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mlp import DEFAULT_BENCH, alternate_with_torch
+from mlp import alternate_with_torch
 
 
 def _cpu_ms(fn, repeats: int) -> float:
@@ -70,7 +67,6 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--bench-dir", default=DEFAULT_BENCH, help="folder of bench_peers.py")
     ap.add_argument("--min-time", default="1.5", help="seconds per timed repeat")
     ap.add_argument("--layer-repeats", type=int, default=5, metavar="N")
     ap.add_argument("--no-compare", action="store_true", help="only the per-layer times")

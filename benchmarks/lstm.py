@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The LSTM workload of the peer benchmarks, tinygrad_keras beside PyTorch, in one run.
 
-Workload (as ``/work/shared/bench``): Embedding(20000, 128) -> LSTM(128) over 80 steps
+Workload: Embedding(20000, 128) -> LSTM(128) over 80 steps
 -> Dense(1, sigmoid), binary crossentropy, plain SGD(0.01), batch 32, synthetic data.
 Each framework runs in its own process with one BLAS/intra-op thread and the OpenBLAS
 tuning variables removed (as on a user's machine); the rounds alternate between the two

@@ -1,20 +1,19 @@
 #!/usr/bin/env python3
-"""The shared MLP workload through the Keras API, beside PyTorch, in one run.
+"""The MLP workload through the Keras API, beside PyTorch, in one run.
 
 784-512-512-10 relu, softmax + categorical crossentropy, plain SGD(0.01), batch 128,
-float32, one thread each: tinygrad_keras trains with ``model.train_on_batch`` (the
-shared ``bench_tk.py``), PyTorch with its usual loop (``bench_peers.py --framework
-torch``), each in its own process, alternating for ``--rounds`` rounds.  Reports
+float32, one thread each: tinygrad_keras trains with ``model.train_on_batch``, PyTorch
+with its usual loop (both in ``peer_workloads.py``), each in its own process,
+alternating for ``--rounds`` rounds.  Reports
 samples/s, the per-round ratio and the median ratio, by wall time and per CPU-second.
 First, in this process, ``train_on_batch`` beside hand-written numpy doing the same step
 (forward, backward, SGD update), by CPU time: what the Keras floor and the Tensor cost
 on top of the arithmetic.
 
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE PYTHONPATH=. \\
-        /tmp/benchvenv/bin/python benchmarks/mlp.py --rounds 3 --profile 15
+    pip install -e ".[bench]"       # PyTorch, an optional benchmark dependency
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/mlp.py --rounds 3
 
-The interpreter must have torch==2.13.0 (keep it in a private venv, not in the
-project).  ``--profile N`` adds a cProfile of tinygrad_keras ``train_on_batch``.
+``--profile N`` adds a cProfile of tinygrad_keras ``train_on_batch``.
 """
 from __future__ import annotations
 
@@ -26,8 +25,7 @@ import subprocess
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_BENCH = os.environ.get("TK_BENCH_DIR",
-                               os.path.join(os.path.dirname(REPO), "shared", "bench"))
+WORKLOADS = os.path.join(REPO, "benchmarks", "peer_workloads.py")
 UNSET = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # this machine's tuning, absent for users
 
 
@@ -52,7 +50,7 @@ def blas(record: dict) -> str:
 
 def busy(record: dict) -> float:
     """CPU cores that other processes used while this one was timed (a shared machine)."""
-    return statistics.median(record.get("others_cores") or [0.0])
+    return statistics.median(record.get("others_cores") or [float("nan")])  # nan: not measured
 
 
 def cpu_rate(record: dict) -> float:
@@ -131,13 +129,13 @@ def profile_keras(top: int) -> None:
 
 
 def alternate_with_torch(workload: str, args, target: float) -> None:
-    """PyTorch and tinygrad_keras on the shared ``workload``, alternating for ``args.rounds``
-    rounds (one process each, one thread); prints each round's ratio and the medians."""
+    """PyTorch and tinygrad_keras on ``workload`` (``peer_workloads.py``), alternating for
+    ``args.rounds`` rounds (one process each, one thread); prints each round's ratio and
+    the medians."""
     common = ["--workload", workload, "--threads", "1", "--repeats", "3", "--warmup", "3",
-              "--min-time", args.min_time]
-    torch_cmd = [sys.executable, os.path.join(args.bench_dir, "bench_peers.py"),
-                 "--framework", "torch"] + common
-    tk_cmd = [sys.executable, os.path.join(args.bench_dir, "bench_tk.py")] + common
+              "--min-time", str(args.min_time)]
+    torch_cmd = [sys.executable, WORKLOADS, "--framework", "torch"] + common
+    tk_cmd = [sys.executable, WORKLOADS, "--framework", "tk"] + common
     ratios, cpu_ratios, tk_rates, torch_rates = [], [], [], []
     for i in range(args.rounds):
         t, k = run(torch_cmd), run(tk_cmd)
@@ -164,7 +162,6 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--bench-dir", default=DEFAULT_BENCH, help="folder of bench_peers.py")
     ap.add_argument("--min-time", default="1.5", help="seconds per timed repeat")
     ap.add_argument("--profile", type=int, default=0, metavar="N")
     args = ap.parse_args()

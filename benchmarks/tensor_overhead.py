@@ -20,7 +20,7 @@ import sys
 import time
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")  # one BLAS thread, as in /work/shared/bench
+    os.environ.setdefault(_var, "1")  # one BLAS thread, as the other benchmarks
 
 import numpy as np
 

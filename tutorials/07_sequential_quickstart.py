@@ -1,10 +1,22 @@
-# ruff: noqa: I001  (the guide's import lines, kept as the guide writes them)
-"""Tutorial 7: the Keras 1 Sequential quick start, run unchanged on tinygrad_keras.
+# %% [markdown]
+# # 7. The Sequential model: quick start
+#
+# This is the Keras 1 guide "Getting started with the Sequential model", run on tinygrad_keras.
+# Every code example of the guide is in `tutorials/07_sequential_quickstart.py` and runs
+# unchanged: the script calls `tinygrad_keras.install_keras_alias()` once, after which
+# `from keras.models import Sequential` imports tinygrad_keras. Where the guide leaves the data
+# undefined, the script makes small random arrays of the right shapes, and where the guide's
+# recurrent examples train on 1000 random samples for 5 epochs, it uses fewer, so that the whole
+# script runs in seconds (the comments say where). (Chinese version:
+# [快速开始 Sequential 模型](07_sequential_quickstart_zh.py).)
+#
+# ## A linear stack of layers
+#
+# A `Sequential` model is a list of layers applied one after the other. Pass the list to the
+# constructor, or `add` layers one at a time:
 
-Run it:  python tutorials/07_sequential_quickstart.py
-Every example of the Keras 1 "Getting started with the Sequential model" guide, with
-small random data of the right shapes where the guide leaves the data undefined.
-"""
+# %%
+# ruff: noqa: I001  (the guide's import lines, kept as the guide writes them)
 import numpy as np
 
 import tinygrad_keras
@@ -12,7 +24,6 @@ import tinygrad_keras
 tinygrad_keras.install_keras_alias()   # from here on, `import keras` means tinygrad_keras
 np.random.seed(1337)
 
-# --8<-- [start:construct]
 from keras.models import Sequential
 from keras.layers import Dense, Activation
 
@@ -27,9 +38,17 @@ model = Sequential()
 model.add(Dense(32, input_dim=784))
 model.add(Activation('relu'))
 print("layers:", [layer.name for layer in model.layers], "output", model.output_shape)
-# --8<-- [end:construct]
 
-# --8<-- [start:input_shape]
+# %% [markdown]
+# ## Telling the first layer its input shape
+#
+# The first layer must know the shape of one sample; every later layer infers its own. Three
+# equivalent ways: `input_shape` (a tuple without the batch axis, `None` allowed), or
+# `batch_input_shape` (with the batch axis, for a fixed batch size, needed by stateful RNNs),
+# or, for some layers, shortcuts such as `input_dim` (Dense) and `input_dim` + `input_length`
+# (recurrent layers):
+
+# %%
 model = Sequential()
 model.add(Dense(32, input_shape=(784,)))
 model = Sequential()
@@ -44,9 +63,14 @@ for first in (LSTM(32, input_shape=(10, 64)),
               LSTM(32, batch_input_shape=(None, 10, 64)),
               LSTM(32, input_length=10, input_dim=64)):
     print("LSTM input shape:", Sequential([first]).input_shape)
-# --8<-- [end:input_shape]
 
-# --8<-- [start:merge]
+# %% [markdown]
+# ## Merging branches
+#
+# Several Sequential models can feed one `Merge` layer, whose output can be added to a new
+# Sequential. The model then takes one input array per branch:
+
+# %%
 from keras.layers import Merge
 
 left_branch = Sequential()
@@ -67,9 +91,21 @@ final_model.fit([input_data_1, input_data_2], targets, verbose=0)  # one array p
 
 merged = Merge([left_branch, right_branch], mode=lambda x: x[0] - x[1])
 print("merged (concat) model output:", final_model.output_shape)
-# --8<-- [end:merge]
 
-# --8<-- [start:compile]
+# %% [markdown]
+# The modes are `sum` (the default), `concat` (along `concat_axis`), `mul`, `ave`, `max`,
+# `dot` (along `dot_axes`), `cos` (cosine proximity of 2-D inputs), or any function of the
+# list of inputs. Tutorial 8 goes through each mode with shapes.
+#
+# ## Compilation
+#
+# `compile` configures learning: an **optimizer** (a name such as `'rmsprop'`, `'adagrad'`, or an
+# `Optimizer` object), a **loss** (a name such as `'categorical_crossentropy'`, `'mse'`, or a
+# function `loss(y_true, y_pred)`), and a list of **metrics**: `'accuracy'` for
+# classification, names of metric functions, or your own functions, which return a scalar or a
+# dict of named scalars.
+
+# %%
 # for a multi-class classification problem
 model.compile(optimizer='rmsprop', loss='categorical_crossentropy', metrics=['accuracy'])
 # for a binary classification problem
@@ -99,9 +135,16 @@ model = Sequential([Dense(1, input_dim=784, activation='sigmoid')])
 model.compile(optimizer='rmsprop', loss='binary_crossentropy',
               metrics=['accuracy', mean_pred, false_rates])
 print("metrics reported:", model.metrics_names)
-# --8<-- [end:compile]
 
-# --8<-- [start:train_binary]
+# %% [markdown]
+# `'accuracy'` is reported as `acc`; a function is reported under its name; each key of a
+# returned dict becomes its own metric.
+#
+# ## Training
+#
+# Models train on numpy arrays with `fit`. One input:
+
+# %%
 # for a single-input model with 2 classes (binary):
 model = Sequential()
 model.add(Dense(1, input_dim=784, activation='sigmoid'))
@@ -117,9 +160,12 @@ labels = np.random.randint(2, size=(1000, 1))
 history = model.fit(data, labels, nb_epoch=10, batch_size=32, verbose=0)
 print("binary: history keys", sorted(history.history), "final loss",
       round(history.history['loss'][-1], 4))
-# --8<-- [end:train_binary]
 
-# --8<-- [start:train_multi]
+# %% [markdown]
+# Two inputs (one array per branch of the Merge), with labels turned into one-hot rows by
+# `to_categorical` for `categorical_crossentropy`:
+
+# %%
 # for a multi-input model with 10 classes:
 from keras.utils.np_utils import to_categorical
 
@@ -140,9 +186,13 @@ labels = np.random.randint(10, size=(1000, 1))      # integers between 0 and 9
 labels = to_categorical(labels, 10)                  # a binary matrix of shape (1000, 10)
 history = model.fit([data_1, data_2], labels, nb_epoch=10, batch_size=32, verbose=0)
 print("two inputs: final loss", round(history.history['loss'][-1], 4))
-# --8<-- [end:train_multi]
 
-# --8<-- [start:mlp]
+# %% [markdown]
+# ## Examples
+#
+# ### Multilayer perceptron for multi-class softmax classification
+
+# %%
 from keras.layers import Dropout
 from keras.optimizers import SGD
 
@@ -167,9 +217,15 @@ model.compile(loss='categorical_crossentropy', optimizer=sgd, metrics=['accuracy
 model.fit(X_train, y_train, nb_epoch=20, batch_size=16, verbose=0)
 score = model.evaluate(X_test, y_test, batch_size=16, verbose=0)
 print("MLP softmax: test [loss, acc] =", np.round(score, 4))
-# --8<-- [end:mlp]
 
-# --8<-- [start:mlp_alternatives]
+# %% [markdown]
+# On random labels the test accuracy is chance level, and with this learning rate the
+# loss may well grow: the demo (`python -m tinygrad_keras.demo`) trains the same layers on
+# real digits and explains the settings it changes.
+#
+# ### Two other MLPs: relu with Adadelta, and binary classification
+
+# %%
 model = Sequential()
 model.add(Dense(64, input_dim=20, activation='relu'))
 model.add(Dropout(0.5))
@@ -189,9 +245,11 @@ model.add(Dense(1, activation='sigmoid'))
 model.compile(loss='binary_crossentropy', optimizer='rmsprop', metrics=['accuracy'])
 model.fit(X_train, np.random.randint(2, size=(500, 1)), nb_epoch=2, verbose=0)
 print("alternative MLPs trained")
-# --8<-- [end:mlp_alternatives]
 
-# --8<-- [start:vgg]
+# %% [markdown]
+# ### A VGG-like convnet
+
+# %%
 from keras.layers import Flatten
 from keras.layers import Convolution2D, MaxPooling2D
 
@@ -229,9 +287,14 @@ sgd = SGD(lr=0.1, decay=1e-6, momentum=0.9, nesterov=True)
 model.compile(loss='categorical_crossentropy', optimizer=sgd)
 model.fit(X_train, Y_train, batch_size=32, nb_epoch=1, verbose=0)
 print("VGG-like convnet: output", model.output_shape, "params", model.count_params())
-# --8<-- [end:vgg]
 
-# --8<-- [start:lstm]
+# %% [markdown]
+# Images are channels-first, `(samples, channels, rows, cols)`, the project's default
+# `image_dim_ordering` (`'th'`); pass `dim_ordering='tf'` for channels-last.
+#
+# ### Sequence classification with an LSTM
+
+# %%
 from keras.layers import Embedding
 
 max_features, maxlen = 1000, 20
@@ -249,9 +312,15 @@ model.compile(loss='binary_crossentropy', optimizer='rmsprop', metrics=['accurac
 model.fit(X_train, Y_train, batch_size=16, nb_epoch=1, verbose=0)
 score = model.evaluate(X_train, Y_train, batch_size=16, verbose=0)
 print("LSTM sequence classification: [loss, acc] =", np.round(score, 4))
-# --8<-- [end:lstm]
 
-# --8<-- [start:caption]
+# %% [markdown]
+# ### Image captioning with a gated recurrent unit
+#
+# The guide's architecture sketch: a convnet encodes an image into a vector, which is
+# repeated for every word position and concatenated with the embedded partial caption; a
+# GRU reads that sequence and predicts the next word.
+
+# %%
 import os
 import tempfile
 
@@ -298,9 +367,13 @@ partial_captions = np.random.randint(vocab_size, size=(4, max_caption_len))
 next_words = np.eye(vocab_size)[np.random.randint(vocab_size, size=4)]
 model.fit([images, partial_captions], next_words, batch_size=16, nb_epoch=1, verbose=0)
 print("image captioning model: output", model.output_shape)
-# --8<-- [end:caption]
 
-# --8<-- [start:stacked_lstm]
+# %% [markdown]
+# ### Stacked LSTMs for sequence classification
+#
+# The first two LSTMs return their whole output sequence, the third only its last step:
+
+# %%
 data_dim = 16
 timesteps = 8
 nb_classes = 10
@@ -322,9 +395,15 @@ y_val = np.random.random((64, nb_classes))
 history = model.fit(x_train, y_train, batch_size=64, nb_epoch=2, verbose=0,
                     validation_data=(x_val, y_val))
 print("stacked LSTM: history keys", sorted(history.history))
-# --8<-- [end:stacked_lstm]
 
-# --8<-- [start:stateful]
+# %% [markdown]
+# ### The same stack, stateful
+#
+# A stateful LSTM keeps its state from one batch to the next: sample `i` of batch `k`
+# continues sample `i` of batch `k - 1`. That needs a fixed batch size, so the first layer
+# gets `batch_input_shape`:
+
+# %%
 batch_size = 32
 
 # the sample of index i in batch k is the follow-up for the sample i in batch k-1.
@@ -343,9 +422,13 @@ y_val = np.random.random((batch_size * 2, nb_classes))
 model.fit(x_train, y_train, batch_size=batch_size, nb_epoch=2, verbose=0,
           validation_data=(x_val, y_val))
 print("stateful LSTM trained on batches of", batch_size)
-# --8<-- [end:stateful]
 
-# --8<-- [start:two_encoders]
+# %% [markdown]
+# ### Two merged LSTM encoders
+#
+# Two input sequences are encoded by two LSTMs, concatenated, and classified:
+
+# %%
 encoder_a = Sequential()
 encoder_a.add(LSTM(32, input_shape=(timesteps, data_dim)))
 encoder_b = Sequential()
@@ -366,7 +449,18 @@ y_val = np.random.random((64, nb_classes))
 decoder.fit([x_train_a, x_train_b], y_train, batch_size=64, nb_epoch=2, verbose=0,
             validation_data=([x_val_a, x_val_b], y_val))
 print("two LSTM encoders merged: output", decoder.output_shape)
-# --8<-- [end:two_encoders]
 
-# Exercise (see the docs page): write build_classifier in tutorials/solutions/07_sequential_quickstart.py, then check it with
-#   python -m pytest tests/docs/test_exercises.py -k tutorial07
+# %% [markdown]
+# ## Exercise
+#
+# Write `build_classifier(input_dim, nb_classes)` in
+# `tutorials/exercises/07_sequential_quickstart.py`: a compiled Sequential model that reaches
+# at least 0.9 test accuracy on the bundled digits (`tinygrad_keras.datasets.digits`, images
+# flattened to 64 values in [0, 1]) within 10 epochs of `fit(batch_size=32)`, reporting
+# `acc`. The check trains it and measures:
+#
+# ```bash
+# python -m tinygrad_keras.exercises check 7
+# ```
+#
+# The reference answer is in `tutorials/solutions/07_sequential_quickstart.py`; read it after your own attempt passes.

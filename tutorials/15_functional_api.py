@@ -1,8 +1,15 @@
-"""Tutorial 15: the functional API, a two-input model and a residual block.
+# %% [markdown]
+# # 15. The functional API: two inputs, two outputs, a residual block
+#
+# A `Sequential` model is a chain. Anything else (several inputs, several outputs, a branch
+# that comes back, a layer used twice) is written with the functional API, as in Keras 1:
+# `Input` gives a symbolic tensor, calling a layer on symbolic tensors gives new ones, and
+# `Model(input=..., output=...)` takes the graph between them. The script is
+# `tutorials/15_functional_api.py`.
+#
+# ## Symbolic tensors
 
-Run it:  python tutorials/15_functional_api.py
-(writes two_inputs.dot and residual.dot, and PNGs of them when Graphviz is installed)
-"""
+# %%
 import numpy as np
 
 from tinygrad_keras.layers import (
@@ -20,7 +27,6 @@ from tinygrad_keras.utils.visualize_util import model_to_dot, plot
 
 np.random.seed(0)
 
-# --8<-- [start:tensors]
 # Input returns a symbolic tensor: a shape (batch axis None) and a history, no numbers.
 headline = Input(shape=(12,), dtype="int32", name="headline")
 print(headline)
@@ -29,9 +35,17 @@ print(headline)
 # symbolic tensor; nothing is computed yet.
 embedded = Embedding(input_dim=40, output_dim=8, input_length=12)(headline)
 print("embedded:", embedded.shape)
-# --8<-- [end:tensors]
 
-# --8<-- [start:two_inputs]
+# %% [markdown]
+# A symbolic tensor (`KerasTensor`) holds a shape and its history: which layer made it, at
+# which call (the *node*), and which of that call's outputs it is. Calling a layer on one
+# builds the layer (its weights need only the input shape), works out the output shape and
+# records a `Node`; no number is computed. The model later runs those nodes in order on real
+# `Tensor`s, so training is the same autodiff as everywhere else in the project.
+#
+# ## A model with two inputs and two outputs
+
+# %%
 # Two inputs (a headline, 5 extra numbers) and two outputs (the main prediction and an
 # auxiliary one taken straight after the LSTM, which helps the lower layers learn).
 encoded = LSTM(6)(embedded)
@@ -46,9 +60,14 @@ model.compile(optimizer=RMSprop(lr=0.01),
               loss={"main_output": "binary_crossentropy", "aux_output": "binary_crossentropy"},
               loss_weights={"main_output": 1.0, "aux_output": 0.2}, metrics=["accuracy"])
 print(model.metrics_names)
-# --8<-- [end:two_inputs]
 
-# --8<-- [start:fit]
+# %% [markdown]
+# Naming the `Input`s and the output layers pays off: `loss`, `loss_weights` and `metrics`
+# can be dicts keyed by output name, and data can be dicts keyed by input and output names.
+# The total loss is `1.0 * main_output_loss + 0.2 * aux_output_loss`, and the logs carry one
+# entry per output (`main_output_loss`, `aux_output_acc`, ...), the Keras 1.2.2 names.
+
+# %%
 # A toy task: the label says whether word 1 appears in the headline.
 words = np.random.randint(1, 40, (200, 12))
 words[:100, 3] = 1
@@ -65,9 +84,11 @@ pick = [0, 150]                                                    # one with wo
 main_pred, aux_pred = model.predict([words[pick], numbers[pick]])  # lists work too
 print("labels", labels[pick].ravel(), "main", main_pred.ravel().round(2),
       "aux", aux_pred.ravel().round(2))
-# --8<-- [end:fit]
 
-# --8<-- [start:graph]
+# %% [markdown]
+# ## The layer graph
+
+# %%
 # The graph: layers in topological order, with what each one is connected to.
 model.summary()
 print([layer.name for layer in model.layers])
@@ -80,9 +101,16 @@ try:                              # a picture when Graphviz is installed, else j
     print("drew two_inputs.png")
 except (ImportError, OSError, RuntimeError) as err:
     print("no picture:", str(err).splitlines()[0])
-# --8<-- [end:graph]
 
-# --8<-- [start:residual]
+# %% [markdown]
+# `model.layers` lists the layers inputs first (a layer comes after every layer it depends
+# on); the summary's last column says where each layer's input comes from, as
+# `layer[node][tensor]`. `model_to_dot` writes the graph in Graphviz's DOT language (plain
+# text, no dependency); `plot` renders it when the `dot` program is installed.
+#
+# ## A residual block
+
+# %%
 # A residual block: the block's output is its input plus what the convolutions add.
 # 'same' padding keeps the shape, so x and y can be summed.
 image = Input(shape=(3, 8, 8))
@@ -97,9 +125,16 @@ difference = residual.predict(pictures) - branch.predict(pictures)
 print("residual - branch == input:", np.allclose(difference, pictures, atol=1e-6))
 with open("residual.dot", "w") as f:
     f.write(model_to_dot(residual, show_shapes=True))
-# --8<-- [end:residual]
 
-# --8<-- [start:sharing]
+# %% [markdown]
+# `merge([image, y], mode='sum')` adds the shortcut. The gradient of the sum reaches the
+# input twice (through the shortcut and through the convolutions), and the engine adds both
+# contributions. `branch` is a second model over the same layers: models share layers, so
+# they share weights.
+#
+# ## Shared layers and models as layers
+
+# %%
 # A layer called twice shares its weights and gets one node per call.
 shared = Dense(4, name="shared")
 left, right = Input(shape=(3,)), Input(shape=(3,))
@@ -115,4 +150,27 @@ print("TimeDistributed(encoder):", per_step.shape)
 steps = np.random.random((1, 10, 3)).astype("float32")
 same = np.allclose(Model(sequence, per_step).predict(steps)[0, 4], encoder.predict(steps[:, 4])[0])
 print("step 4 through the sequence model == through the encoder:", same)
-# --8<-- [end:sharing]
+
+# %% [markdown]
+# One layer called on two inputs has two nodes: `get_output_at(i)` and
+# `get_input_shape_at(i)` pick one (`layer.output` refuses to guess). A model called on a new
+# input adds a node to the model; `TimeDistributed(model)` applies it to every timestep.
+#
+# ## Exercise
+#
+# Write `dense_residual(x, hidden_units)` in `tutorials/exercises/15_functional_api.py`: for
+# a symbolic `(None, n)` tensor `x`, return `x + Dense(n)(Dense(hidden_units,
+# activation='relu')(x))`, the fully connected form of the residual block above. The check
+# builds a model from it, compares its predictions with numpy, and checks that one training
+# step changes both Dense layers:
+#
+# ```bash
+# python -m tinygrad_keras.exercises check 15
+# ```
+#
+# The reference answer is in `tutorials/solutions/15_functional_api.py`; read it after your own attempt passes.
+#
+# ## What to read next
+#
+# [Tutorial 16](16_save_load.py) saves these models, loads them back and resumes their
+# training.

@@ -1,204 +1,166 @@
-"""The tutorials' exercises.  Each test imports ``tutorials/solutions/NN_*.py``
-(our reference answer; replace it with yours) and checks the behaviour asked for.
+"""Every exercise check accepts the reference answer and rejects the stub and wrong answers.
 
-    python -m pytest tests/docs/test_exercises.py -k tutorial01
+The learner edits ``tutorials/exercises/NN_*.py`` and runs
+``python -m tinygrad_keras.exercises check NN``; the checks live in
+``tinygrad_keras/exercises/check_NN.py``.  A check that passed a wrong answer would teach
+the wrong thing, so each known wrong answer below must fail.
 """
 from __future__ import annotations
 
-import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from tinygrad_keras import Tensor
+from tinygrad_keras import Function, exercises
+from tinygrad_keras.exercises import checker, exercise_file, load_file, run_check
 
 ROOT = Path(__file__).resolve().parents[2]
+NUMBERS = exercises.available()
+TUTORIALS = sorted((ROOT / "tutorials").glob("[0-9][0-9]_*.py"))
 
 
-def solution(stem: str):
-    """Import ``tutorials/solutions/<stem>.py`` as a module (its name starts with a digit)."""
-    path = ROOT / "tutorials" / "solutions" / f"{stem}.py"
-    spec = importlib.util.spec_from_file_location(f"solution_{stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def test_every_tutorial_has_a_stub_a_solution_and_a_check():
+    for path in TUTORIALS:
+        if path.stem.endswith("_zh"):
+            continue  # the Chinese quick start shares tutorial 7's exercise
+        number = int(path.name[:2])
+        assert number in NUMBERS, f"no tinygrad_keras/exercises/check_{number:02d}.py"
+        stub, solution = exercise_file(number, ROOT), exercise_file(number, ROOT, solution=True)
+        assert stub.name == solution.name == path.name
+        text = path.read_text(encoding="utf-8")
+        assert f"exercises check {number}" in text or f"tutorials/exercises/{path.name}" in text, \
+            f"{path.name} does not tell the learner where the exercise is or how to check it"
 
 
-def test_tutorial01_count_ops():
-    count_ops = solution("01_tensors").count_ops
-    w = Tensor(np.ones((2, 2)), requires_grad=True)
-    y = (Tensor(np.ones((3, 2))) @ w).relu()
-    loss = (y * y).sum() + y.sum()   # y is reached along three paths
-    assert count_ops(loss) == {"MatMul": 1, "Relu": 1, "Mul": 1, "Sum": 2, "Add": 1}
-    assert count_ops(w) == {}
+@pytest.mark.parametrize("number", NUMBERS)
+def test_the_solution_passes(number):
+    passed, message = run_check(number, exercise_file(number, ROOT, solution=True))
+    assert passed, message
 
 
-def test_tutorial02_topo_order():
-    topo_order = solution("02_backward").topo_order
-    x = Tensor(1.5, requires_grad=True)
-    a = x * 2
-    d = (a * a) * (a + 1)
-    order = topo_order(d)
-    position = {id(n): i for i, n in enumerate(order)}
-    assert len(position) == len(order), "a node appears twice"
-    assert order[-1] is d and id(x) in position and id(a) in position
-    for node in order:
-        for parent in node.parents:
-            assert position[id(parent)] < position[id(node)], f"{parent.op} after {node.op}"
-    chain = x
-    for _ in range(5000):  # deeper than the recursion limit
-        chain = chain * 1.0
-    assert len(topo_order(chain)) >= 5001
+@pytest.mark.parametrize("number", NUMBERS)
+def test_the_stub_fails_with_its_todo(number):
+    with pytest.raises(NotImplementedError):
+        checker(number)(load_file(exercise_file(number, ROOT)))
+    passed, message = run_check(number, exercise_file(number, ROOT))
+    assert not passed and message.startswith("not written yet:"), message
 
 
-@pytest.mark.parametrize("grad_shape,shape", [((4, 3), (3,)), ((5, 2, 3), (2, 1)),
-                                              ((2, 3), (2, 3)), ((3, 1, 4), (1, 1, 1)),
-                                              ((6, 2, 4), (4,)), ((2, 5), ())])
-def test_tutorial03_unbroadcast(grad_shape, shape):
-    my_unbroadcast = solution("03_broadcasting").my_unbroadcast
-    grad = np.random.default_rng(0).normal(size=grad_shape)
-    got = my_unbroadcast(grad, shape)
-    # the reference: sum the broadcast of an indicator per input element
-    expected = np.zeros(shape)
-    for idx in np.ndindex(*grad_shape):
-        src = tuple(0 if n == 1 else i for i, n in zip(idx[len(idx) - len(shape):], shape))
-        expected[src] += grad[idx]
-    assert got.shape == tuple(shape)
-    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+def reversed_bfs(root):
+    """A classic wrong topological sort: breadth-first from the root, reversed."""
+    order, seen, queue = [], {id(root)}, [root]
+    while queue:
+        node = queue.pop(0)
+        order.append(node)
+        for p in node.parents:
+            if id(p) not in seen:
+                seen.add(id(p))
+                queue.append(p)
+    return order[::-1]
 
 
-def test_tutorial04_logaddexp():
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
-
-    from tinygrad_keras import gradcheck
-    from tinygrad_keras.testing import strategies as tst
-
-    LogAddExp = solution("04_your_own_op").LogAddExp
-
-    @settings(max_examples=25, deadline=None, derandomize=True)
-    @given(st.data())
-    def check(data):
-        shape_a, shape_b = data.draw(tst.broadcastable_shapes(num_shapes=2))
-        a = data.draw(tst.tensors(shape_a))
-        b = data.draw(tst.tensors(shape_b))
-        out = LogAddExp.apply(a, b)
-        np.testing.assert_allclose(out.data, np.log(np.exp(a.data) + np.exp(b.data)))
-        assert gradcheck(lambda p, q: LogAddExp.apply(p, q), a, b)
-
-    check()
-    big = Tensor(np.array([1e4, -1e4, 0.0], dtype=np.float32), requires_grad=True)
-    out = LogAddExp.apply(big, Tensor(np.array([1e4, 5.0, -1e4], dtype=np.float32)))
-    out.sum().backward()
-    assert np.all(np.isfinite(out.data)) and np.all(np.isfinite(big.grad)), (out, big.grad)
-    np.testing.assert_allclose(big.grad, [0.5, 0.0, 1.0], atol=1e-3)  # float32 near 1e4
+def recursive_dfs(root, seen=None):
+    """Right order, but recursion: fails on a deep graph."""
+    seen = set() if seen is None else seen
+    out = []
+    for p in root.parents:
+        if id(p) not in seen:
+            seen.add(id(p))
+            out += recursive_dfs(p, seen)
+    return out + [root]
 
 
-def test_tutorial05_scale_shift():
-    from tinygrad_keras.models import Sequential
-    from tinygrad_keras.optimizers import SGD
-    from tinygrad_keras.utils.test_utils import layer_test
-
-    ScaleShift = solution("05_dense_from_primitives").ScaleShift
-    x = np.random.default_rng(1).normal(size=(6, 3, 4)).astype("float32")
-    layer_test(ScaleShift, input_data=x, expected_output=x)  # starts as the identity
-    layer = ScaleShift(input_shape=(4,))
-    model = Sequential([layer])
-    model.compile(SGD(lr=0.2), "mse")
-    assert [w.shape for w in layer.get_weights()] == [(4,), (4,)]
-    gamma, beta = np.array([1, 2, 3, 4], "float32"), np.array([0, 1, 0, -1], "float32")
-    layer.set_weights([gamma, beta])
-    np.testing.assert_allclose(model.predict(x[:, 0]), x[:, 0] * gamma + beta, rtol=1e-6)
-    target = x[:, 0] * 0.5 - 2.0
-    first = model.evaluate(x[:, 0], target, verbose=0)
-    model.fit(x[:, 0], target, nb_epoch=50, batch_size=6, verbose=0)
-    assert model.evaluate(x[:, 0], target, verbose=0) < first / 2, "ScaleShift does not learn"
+def count_every_visit(t):
+    counts, stack = {}, [t]
+    while stack:
+        node = stack.pop()
+        if node.op:
+            counts[node.op] = counts.get(node.op, 0) + 1
+        stack.extend(node.parents)
+    return counts
 
 
-def test_tutorial06_bce_with_logits():
-    from tinygrad_keras import gradcheck
-
-    bce = solution("06_losses_and_stability").bce_with_logits
-    rng = np.random.default_rng(2)
-    z = rng.normal(scale=3, size=(5, 4))
-    t = (rng.random((5, 4)) > 0.5).astype(float)
-    p = 1 / (1 + np.exp(-z))
-    expected = -(t * np.log(p) + (1 - t) * np.log(1 - p))
-    np.testing.assert_allclose(bce(Tensor(t), Tensor(z)).data, expected, rtol=1e-10)
-    assert gradcheck(lambda logits: bce(Tensor(t), logits), Tensor(z + 0.01, requires_grad=True))
-    huge = Tensor(np.array([-1e4, 1e4, -1e4, 1e4], np.float32), requires_grad=True)
-    labels = Tensor(np.array([1.0, 0.0, 0.0, 1.0], np.float32))
-    out = bce(labels, huge)
-    out.sum().backward()
-    np.testing.assert_allclose(out.data, [1e4, 1e4, 0.0, 0.0])
-    np.testing.assert_allclose(huge.grad, [-1.0, 1.0, 0.0, 0.0])  # sigmoid(z) - t
-    assert out.dtype == np.float32
+def naive_bce(y_true, logits):
+    p = 1 / (1 + (-logits).exp())
+    return -(y_true * p.log() + (1 - y_true) * (1 - p).log())
 
 
-def test_tutorial07_digits_classifier():
-    from tinygrad_keras.datasets import digits
-    from tinygrad_keras.utils.np_utils import to_categorical
-
-    np.random.seed(3)
-    (X, y), (Xt, yt) = digits.load_data()
-    X, Xt = X.reshape(-1, 64).astype("float32") / 16, Xt.reshape(-1, 64).astype("float32") / 16
-    model = solution("07_sequential_quickstart").build_classifier(64, 10)
-    assert model.output_shape == (None, 10)
-    history = model.fit(X, to_categorical(y, 10), nb_epoch=10, batch_size=32, verbose=0)
-    assert len(history.history["loss"]) == 10 and "acc" in history.history
-    _, acc = model.evaluate(Xt, to_categorical(yt, 10), verbose=0)
-    assert acc >= 0.9, acc
+def adam_without_bias_correction(p, g, m, v, t, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+    m = beta_1 * m + (1 - beta_1) * g
+    v = beta_2 * v + (1 - beta_2) * g * g
+    return p - lr * m / (np.sqrt(v) + epsilon), m, v
 
 
-def test_tutorial08_l1_distance_merge():
-    from tinygrad_keras.layers import Dense, Merge
-    from tinygrad_keras.models import Sequential
-
-    l1_distance = solution("08_merge").l1_distance
-    np.random.seed(4)
-    left, right = Sequential([Dense(3, input_dim=4)]), Sequential([Dense(3, input_dim=4)])
-    model = Sequential([Merge([left, right], mode=l1_distance, output_shape=(1,))])
-    model.compile(optimizer="sgd", loss="mse")
-    assert model.output_shape == (None, 1)
-    x1, x2 = np.random.random((6, 4)), np.random.random((6, 4))
-    a, b = left.predict(x1), right.predict(x2)
-    np.testing.assert_allclose(model.predict([x1, x2]), np.abs(a - b).sum(-1, keepdims=True),
-                               rtol=1e-5)
-    before = model.evaluate([x1, x2], np.zeros((6, 1)), verbose=0)
-    model.fit([x1, x2], np.zeros((6, 1)), nb_epoch=10, batch_size=6, verbose=0)
-    assert model.evaluate([x1, x2], np.zeros((6, 1)), verbose=0) < before
+def unbroadcast_leading_only(grad, shape):
+    while grad.ndim > len(shape):
+        grad = grad.sum(axis=0)
+    return grad
 
 
-def test_tutorial09_adam_step():
-    from tinygrad_keras import backend as K
-    from tinygrad_keras.optimizers import Adam
+class NaiveLogAddExp(Function):
+    """Right in exact arithmetic, but exp(1e4) overflows."""
 
-    adam_step = solution("09_optimizers").adam_step
-    rng = np.random.default_rng(5)
-    start = rng.normal(size=(3, 2))
-    w = K.variable(start, dtype="float64", name="w")
-    opt = Adam(lr=0.01)
-    p, m, v = start.copy(), np.zeros_like(start), np.zeros_like(start)
-    for t in range(1, 4):
-        w.grad = None
-        (w * w * w).sum().backward()       # gradient 3 w^2, different at every step
-        p, m, v = adam_step(p, 3 * p * p, m, v, t, lr=0.01)
-        opt.update([w])
-        np.testing.assert_allclose(w.data, p, rtol=1e-5, atol=1e-7, err_msg=f"step {t}")
+    def forward(self, a, b):
+        self.ea, self.eb = np.exp(a), np.exp(b)
+        return np.log(self.ea + self.eb)
+
+    def backward(self, grad):
+        total = self.ea + self.eb
+        return grad * self.ea / total, grad * self.eb / total
 
 
-def test_every_tutorial_page_ends_with_a_checked_exercise():
-    """Each page of tutorials 1-9 has an Exercise section whose pytest command selects a real
-    test (the later tutorials are written and checked by their own authors' tests)."""
-    import re
+def lstm_blocks_in_keras_order(x, weights):
+    """Reads the fused blocks as i, c, f, o (the order of the 12 arrays), not i, f, c, o."""
+    W, U, b = weights
+    u = U.shape[0]
+    swap = np.r_[0:u, 2 * u:3 * u, u:2 * u, 3 * u:4 * u]
+    return load_file(exercise_file(13, ROOT, solution=True)).lstm_by_hand_gpu(
+        x, [W[:, swap], U[:, swap], b[swap]])
 
-    for page in sorted((ROOT / "docs" / "tutorials").glob("0[1-9]_*.md")):
-        text = page.read_text(encoding="utf-8")
-        assert "## Exercise" in text or "## 练习" in text, f"{page.name} has no exercise"
-        m = re.search(r"pytest (tests/docs/test_\w+\.py) -k (\w+)", text)
-        assert m, f"{page.name}: no 'pytest tests/docs/<file> -k <test>' pointer"
-        test_file = ROOT / m.group(1)
-        assert test_file.exists(), f"{page.name} points to missing {m.group(1)}"
-        assert re.search(rf"def test_{m.group(2)}\w*\(", test_file.read_text(encoding="utf-8")), \
-            f"{page.name}: {m.group(1)} has no test matching -k {m.group(2)}"
+
+WRONG = {
+    "reversed breadth-first search": (2, SimpleNamespace(topo_order=reversed_bfs)),
+    "recursive depth-first search": (2, SimpleNamespace(topo_order=recursive_dfs)),
+    "a node counted once per path": (1, SimpleNamespace(count_ops=count_every_visit)),
+    "size-1 axes not summed": (3, SimpleNamespace(my_unbroadcast=unbroadcast_leading_only)),
+    "sigmoid then log (overflows)": (6, SimpleNamespace(bce_with_logits=naive_bce)),
+    "Adam without its bias correction": (9, SimpleNamespace(adam_step=adam_without_bias_correction)),
+    "log(exp(a) + exp(b)) computed as written": (4, SimpleNamespace(LogAddExp=NaiveLogAddExp)),
+    "LSTM gate blocks read as i, c, f, o": (13, SimpleNamespace(
+        lstm_by_hand_gpu=lstm_blocks_in_keras_order)),
+    "l1 distance without abs": (8, SimpleNamespace(
+        l1_distance=lambda ts: (ts[0] - ts[1]).sum(axis=-1, keepdims=True))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRONG))
+def test_a_wrong_answer_fails(name):
+    number, module = WRONG[name]
+    with np.errstate(all="ignore"), pytest.raises(AssertionError) as info:
+        checker(number)(module)
+    assert str(info.value), "the learner must be told what is wrong"
+
+
+def run_cli(*args, cwd=ROOT):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "tinygrad_keras.exercises", *args], cwd=str(cwd),
+                          env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_the_command_checks_the_stub_the_solution_and_a_file(tmp_path):
+    stub = run_cli("check", "02")
+    assert stub.returncode == 1 and "not written yet" in stub.stdout, stub.stdout + stub.stderr
+    good = run_cli("check", "2", "--solution")
+    assert good.returncode == 0 and "exercise 2 passed" in good.stdout, good.stdout + good.stderr
+    wrong = tmp_path / "try.py"
+    wrong.write_text("def topo_order(root):\n    return [root]\n")
+    bad = run_cli("check", "2", "--file", str(wrong))
+    assert bad.returncode == 1 and "not right yet" in bad.stdout and "missing" in bad.stdout
+    elsewhere = run_cli("check", "2", cwd=tmp_path)
+    assert elsewhere.returncode == 2 and "repository root" in elsewhere.stdout
+    assert run_cli("check", "99").returncode == 2

@@ -300,7 +300,12 @@ class Model(GeneratorMethods, SavingMixin, Container):
         return _unwrap(self._test_loop(ins, batch_size, verbose))
 
     def predict(self, x, batch_size=32, verbose=0):
-        """Outputs for ``x`` in test mode (works uncompiled); an array or a list of them."""
+        """Outputs for ``x`` in test mode (works uncompiled); an array or a list of them.
+
+        ``x`` as in ``fit``: an array, a list of arrays (one per input) or a dict by input
+        name; a nested Python list is one array for a one-input model (``[[0.0] * 100]``
+        is one sample of 100 features).
+        """
         xs = self._standardize_x(x, check_batch_dim=False)
         n = len(xs[0])
         if self.stateful and n > batch_size and n % batch_size != 0:

@@ -18,7 +18,16 @@ def _consumers(model, index: int) -> str:
 
 
 def to_array_list(data, names: list, what: str) -> list:
-    """``data`` (array, list of arrays or dict by layer name) as one array per name."""
+    """``data`` (array, list of arrays or dict by layer name) as one array per name.
+
+    A Python list is read the same way by ``fit``, ``evaluate`` and ``predict``: if it holds
+    arrays, it is one array per model input; if it holds plain numbers or nested lists, a
+    one-input model reads it as a single array (its first axis is the samples), so
+    ``predict([[0.0] * 100])`` is one sample of 100 features, like ``fit(X.tolist(), ...)``.
+    """
+    if isinstance(data, (list, tuple)) and len(names) == 1 and \
+            not any(hasattr(a, "shape") for a in data):
+        return [np.asarray(data)]
     if isinstance(data, dict):
         missing = [n for n in names if n not in data]
         if missing:

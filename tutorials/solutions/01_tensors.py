@@ -1,6 +1,6 @@
 """Exercise 1 (reference answer): count the ops recorded under a Tensor.
 
-Checked by: python -m pytest tests/docs/test_exercises.py -k tutorial01
+Checked by: python -m tinygrad_keras.exercises check 1 --solution
 """
 from collections import Counter
 

@@ -1,6 +1,6 @@
 """Exercise 2 (reference answer): your own topological sort.
 
-Checked by: python -m pytest tests/docs/test_exercises.py -k tutorial02
+Checked by: python -m tinygrad_keras.exercises check 2 --solution
 """
 
 

@@ -1,6 +1,6 @@
 """Exercise 3 (reference answer): undo broadcasting yourself.
 
-Checked by: python -m pytest tests/docs/test_exercises.py -k tutorial03
+Checked by: python -m tinygrad_keras.exercises check 3 --solution
 """
 import numpy as np
 

@@ -1,6 +1,6 @@
 """Exercise 4 (reference answer): a stable two-input op, log(exp(a) + exp(b)).
 
-Checked by: python -m pytest tests/docs/test_exercises.py -k tutorial04
+Checked by: python -m tinygrad_keras.exercises check 4 --solution
 """
 import numpy as np
 

@@ -1,6 +1,6 @@
 """Exercise 5 (reference answer): a ScaleShift layer, ``gamma * x + beta`` per feature.
 
-Checked by: python -m pytest tests/docs/test_exercises.py -k tutorial05
+Checked by: python -m tinygrad_keras.exercises check 5 --solution
 """
 from tinygrad_keras.engine import Layer
 

@@ -1,6 +1,6 @@
 """Exercise 6 (reference answer): binary crossentropy from logits, stable for any logit.
 
-Checked by: python -m pytest tests/docs/test_exercises.py -k tutorial06
+Checked by: python -m tinygrad_keras.exercises check 6 --solution
 """
 from tinygrad_keras import Tensor
 

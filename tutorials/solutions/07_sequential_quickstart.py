@@ -1,6 +1,6 @@
 """Exercise 7 (reference answer): a digits classifier in the Keras 1 style.
 
-Checked by: python -m pytest tests/docs/test_exercises.py -k tutorial07
+Checked by: python -m tinygrad_keras.exercises check 7 --solution
 """
 from tinygrad_keras.layers import Dense, Dropout
 from tinygrad_keras.models import Sequential

@@ -1,6 +1,6 @@
 """Exercise 8 (reference answer): a callable Merge mode, the L1 distance of two branches.
 
-Checked by: python -m pytest tests/docs/test_exercises.py -k tutorial08
+Checked by: python -m tinygrad_keras.exercises check 8 --solution
 """
 
 

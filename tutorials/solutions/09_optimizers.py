@@ -1,6 +1,6 @@
 """Exercise 9 (reference answer): the Keras 1.2.2 Adam rule in plain numpy.
 
-Checked by: python -m pytest tests/docs/test_exercises.py -k tutorial09
+Checked by: python -m tinygrad_keras.exercises check 9 --solution
 """
 import numpy as np
 

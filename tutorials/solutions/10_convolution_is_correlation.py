@@ -1,6 +1,6 @@
 """Exercise 10 (reference answer): the input gradient of a strided correlation.
 
-Checked by: python -m pytest tests/docs/test_exercises_10_14.py -k tutorial10
+Checked by: python -m tinygrad_keras.exercises check 10 --solution
 """
 import numpy as np
 

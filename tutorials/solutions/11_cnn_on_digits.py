@@ -1,6 +1,6 @@
 """Exercise 11 (reference answer): the mean response of each filter to each digit.
 
-Checked by: python -m pytest tests/docs/test_exercises_10_14.py -k tutorial11
+Checked by: python -m tinygrad_keras.exercises check 11 --solution
 """
 import numpy as np
 

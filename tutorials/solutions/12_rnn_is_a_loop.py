@@ -1,6 +1,6 @@
 """Exercise 12 (reference answer): a Keras 1.2.2 GRU by hand.
 
-Checked by: python -m pytest tests/docs/test_exercises_10_14.py -k tutorial12
+Checked by: python -m tinygrad_keras.exercises check 12 --solution
 """
 import numpy as np
 

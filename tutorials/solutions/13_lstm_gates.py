@@ -1,6 +1,6 @@
 """Exercise 13 (reference answer): an LSTM from its fused 'gpu' weights.
 
-Checked by: python -m pytest tests/docs/test_exercises_10_14.py -k tutorial13
+Checked by: python -m tinygrad_keras.exercises check 13 --solution
 """
 import numpy as np
 

@@ -1,6 +1,6 @@
 """Exercise 14 (reference answer): reset a stateful model every n batches.
 
-Checked by: python -m pytest tests/docs/test_exercises_10_14.py -k tutorial14
+Checked by: python -m tinygrad_keras.exercises check 14 --solution
 """
 from tinygrad_keras.callbacks import Callback
 

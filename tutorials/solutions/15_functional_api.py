@@ -1,6 +1,6 @@
 """Exercise 15 (reference answer): a fully connected residual block.
 
-Checked by: python -m pytest tests/functional/test_tutorial_exercises.py -k tutorial15
+Checked by: python -m tinygrad_keras.exercises check 15 --solution
 """
 from tinygrad_keras.layers import Dense, merge
 

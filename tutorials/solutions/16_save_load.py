@@ -1,6 +1,6 @@
 """Exercise 16 (reference answer): load the layers whose names and shapes match.
 
-Checked by: python -m pytest tests/functional/test_tutorial_exercises.py -k tutorial16
+Checked by: python -m tinygrad_keras.exercises check 16 --solution
 """
 import h5py
 import numpy as np

@@ -1,6 +1,6 @@
 """Exercise 17 (reference answer): each layer's kernel-gradient norm, by hand.
 
-Checked by: python -m pytest tests/viz/test_tutorial17.py
+Checked by: python -m tinygrad_keras.exercises check 17 --solution
 """
 import numpy as np
 
