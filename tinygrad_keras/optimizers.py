@@ -40,6 +40,7 @@ __all__ = [
     "Nadam",
     "Optimizer",
     "RMSprop",
+    "TFOptimizer",
     "adadelta",
     "adagrad",
     "adam",
@@ -258,13 +259,13 @@ class Nadam(Adam):
     def _learning_rate(self) -> float:
         return _value(self.lr)
 
-    def update(self, params, constraints=None) -> None:
+    def update(self, params, constraints=None, loss=None) -> None:
         # The schedule product is shared by all parameters: advance it once per step.
         b1, t, sd = _value(self.beta_1), _value(self.iterations) + 1, self.schedule_decay
         self._mu_t = b1 * (1.0 - 0.5 * 0.96 ** (t * sd))
         self._mu_next = b1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * sd))
         self._schedule = _value(self.m_schedule) * self._mu_t
-        super().update(params, constraints)
+        super().update(params, constraints, loss)
         self.m_schedule.data = np.asarray(self._schedule, dtype=self.m_schedule.dtype)
 
     def _apply(self, p, g, slots, lr):
@@ -320,3 +321,17 @@ def get(identifier, kwargs=None):
         return identifier
     raise ValueError(f"An optimizer must be a name, a config dict or an Optimizer instance, "
                      f"got {identifier!r}")
+
+
+class TFOptimizer(Optimizer):
+    """Keras 1.2.2's wrapper of a native TensorFlow optimizer: TensorFlow only.
+
+    Constructing one raises a TypeError that says so (there are no TensorFlow
+    optimizers to wrap here; use one of this module's optimizers).
+    """
+
+    def __init__(self, optimizer=None):
+        raise TypeError("TFOptimizer wraps a TensorFlow optimizer (tf.train.*) and only makes "
+                        "sense on the TensorFlow backend; tinygrad_keras has no TensorFlow. Use "
+                        "a Keras optimizer (SGD, RMSprop, Adagrad, Adadelta, Adam, Adamax, "
+                        "Nadam) or subclass Optimizer and write get_updates.")

@@ -52,6 +52,10 @@ _THEANO_CTC = ("a step of the Theano backend's own ctc_batch_cost (a theano.scan
 LEFT_OUT = {
     **{f"keras.backend.ctc_{step}": _THEANO_CTC for step in
        ("cost", "create_skip_idxs", "interleave_blanks", "path_probs", "update_log_p")},
+    "keras.utils.generic_utils.func_load": "rebuilds a function from marshalled bytecode read "
+                                           "from a model file; the project never runs code "
+                                           "read from a file (a Lambda's function comes from "
+                                           "custom_objects instead)",
     "keras.backend.pattern_broadcast": "sets Theano's per-axis 'broadcastable' flags; arrays "
                                        "here broadcast by shape alone, so there is no flag "
                                        "to set",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backend as K
 from ..autodiff import Tensor
 from .topology import InputLayer, KerasTensor, Layer, Node, _as_list, _unlist
 
@@ -59,10 +60,24 @@ def node_depths(nodes: list, output_tensors) -> dict:
     return depth
 
 
-def get_source_inputs(tensor) -> list:
-    """The Input KerasTensors that ``tensor`` ultimately depends on (traversal order)."""
+def get_source_inputs(tensor, layer=None, node_index=None) -> list:
+    """The Input KerasTensors that ``tensor`` ultimately depends on (traversal order).
+
+    With ``layer`` (and ``node_index``, default 0) the walk starts at that call of
+    ``layer`` instead of at the call that made ``tensor`` (Keras 1.2.2's signature).
+    """
+    if layer is not None:
+        node = layer.inbound_nodes[node_index or 0]
+        if not node.inbound_layers:
+            return list(node.output_tensors)
+        starts = list(node.input_tensors)
+    elif isinstance(tensor, KerasTensor):
+        starts = [tensor]
+    else:
+        raise TypeError(f"get_source_inputs expects a Keras tensor (from Input or a layer "
+                        f"call), got {type(tensor).__name__}")
     sources = []
-    for node in toposort_nodes([tensor]):
+    for node in toposort_nodes(starts):
         if not node.inbound_layers:
             for t in node.output_tensors:
                 if not any(t is s for s in sources):
@@ -137,7 +152,11 @@ class Container(Layer):
             layer = node.outbound_layer
             layer_depth[id(layer)] = max(layer_depth.get(id(layer), 0), depth[id(node)])
             first_seen.setdefault(id(layer), (i, layer))
-        ranked = sorted(first_seen.values(), key=lambda p: (-layer_depth[id(p[1])], p[0]))
+        if K.legacy_weight_ordering():  # Keras < 1.0 sorted same-depth layers by name
+            ranked = sorted(first_seen.values(),
+                            key=lambda p: (-layer_depth[id(p[1])], p[1].name))
+        else:
+            ranked = sorted(first_seen.values(), key=lambda p: (-layer_depth[id(p[1])], p[0]))
         return [layer for _, layer in ranked]
 
     @property
@@ -246,6 +265,28 @@ class Container(Layer):
     def reset_activity_losses(self) -> None:
         for layer in self._unique_layers():
             layer.reset_activity_losses()
+
+    # ---- updates (Keras 1.2.2: run with each training / test / predict step) ---------------
+    @property
+    def updates(self) -> list:
+        """Every layer's ``(variable, new_value)`` updates of the latest pass."""
+        return [u for layer in self._unique_layers() for u in layer.updates]
+
+    @updates.setter
+    def updates(self, value) -> None:  # a container's updates are its layers'
+        pass
+
+    @property
+    def state_updates(self) -> list:
+        """The updates of stateful layers only (what 1.2.2 also ran when testing)."""
+        return [u for layer in self._unique_layers() if getattr(layer, "stateful", False)
+                for u in layer.updates]
+
+    @staticmethod
+    def apply_updates(updates: list) -> None:
+        """Assign each ``(variable, new_value)`` pair (values computed in the last pass)."""
+        for variable, new_value in updates:
+            K.update(variable, new_value)
 
     # ---- running -----------------------------------------------------------------------
     def run_graph(self, input_tensors: list, masks=None) -> tuple:

@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import backend as K
 from ..autodiff import Tensor
+from .layer_extras import LayerExtras, object_list_uid, to_list  # noqa: F401 (1.2.2 names)
 
 _BASE_KWARGS = {"input_shape", "batch_input_shape", "input_dtype", "name", "trainable"}
 
@@ -49,6 +50,8 @@ class KerasTensor:
         self.name = name
         self._keras_history = history
         self._uses_learning_phase = False
+        self._keras_mask = None   # None, or the mask KerasTensor that goes with this one
+        self._mask_of = None      # for a mask KerasTensor: the tensor whose mask it is
 
     @property
     def ndim(self) -> int:
@@ -90,7 +93,7 @@ def _unlist(x):
     return x[0] if isinstance(x, list) and len(x) == 1 else x
 
 
-class Layer:
+class Layer(LayerExtras):
     """Base class of every Keras layer (see ``docs/`` for writing your own).
 
     Subclasses override ``build(input_shape)`` (create weights with
@@ -113,7 +116,6 @@ class Layer:
         self._activity_losses = []      # penalties of the latest forward pass
         self.activity_regularizer = getattr(self, "activity_regularizer", None)
         self.constraints = {}
-        self.updates = []
         self.inbound_nodes = []
         self.outbound_nodes = []
         self.built = False
@@ -205,9 +207,6 @@ class Layer:
         activity regularizers of the latest forward pass."""
         return [reg(w) for w, reg in self._regularized] + list(self._activity_losses)
 
-    def add_loss(self, loss) -> None:
-        self._activity_losses.append(loss)
-
     # ---- the user-facing hooks ---------------------------------------------------------
     def build(self, input_shape) -> None:
         self.built = True
@@ -283,6 +282,7 @@ class Layer:
                                history=(self, node_index, i)) for i, s in enumerate(out_shapes)]
         Node(self, [t._keras_history[0] for t in inputs], [t._keras_history[1] for t in inputs],
              [t._keras_history[2] for t in inputs], inputs, outputs, shapes, out_shapes)
+        self._record_symbolic_masks(inputs, outputs)
         return _unlist(outputs)
 
     def _call_eager(self, x, mask=None):
@@ -302,9 +302,6 @@ class Layer:
             for out in _as_list(output):
                 self._activity_losses.append(self.activity_regularizer(out))
         return output, self.compute_mask(x, mask)
-
-    def reset_activity_losses(self) -> None:
-        self._activity_losses = []
 
     # ---- shapes of the recorded calls -------------------------------------------------
     def _node_attr(self, index: int, attr: str, what: str):
@@ -387,6 +384,8 @@ def __getattr__(name: str):
     import importlib
     if name in ("Merge", "merge"):
         return getattr(importlib.import_module("tinygrad_keras.layers.merge"), name)
+    if name == "Container":
+        return importlib.import_module("tinygrad_keras.engine.container").Container
     if name == "get_source_inputs":
         return importlib.import_module("tinygrad_keras.engine.container").get_source_inputs
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
