@@ -18,11 +18,14 @@ from collections import defaultdict
 
 import numpy as np
 
+from ._backend.config_file import read_user_config
 from .autodiff import Tensor, no_grad
 from .autodiff import functional as F
 
 _config = {"floatx": "float32", "epsilon": 1e-7, "image_dim_ordering": "th",
            "legacy_weight_ordering": False}
+# ~/.keras/keras.json (or $KERAS_HOME/keras.json) overrides the defaults above; never written
+_config.update(read_user_config())
 _uids: dict = defaultdict(int)
 _phase = {"value": 0}
 
