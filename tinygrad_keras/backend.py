@@ -152,7 +152,7 @@ def batch_set_value(tuples) -> None:
 
 
 def is_keras_tensor(x) -> bool:
-    from .engine.topology import KerasTensor
+    from ._backend.symbolic import KerasTensor
     return isinstance(x, KerasTensor)
 
 

@@ -17,6 +17,7 @@ from .. import backend as K
 from ..autodiff import Tensor, no_grad
 from ..autodiff import functional as F
 from ..autodiff.engine import toposort
+from .symbolic import make_input, replay
 
 __all__ = ["Function", "deferred_updates", "foldl", "foldr", "function", "gradients", "map_fn",
            "moving_average_update", "placeholder", "rnn", "stop_gradient", "switch", "update",
@@ -24,13 +25,17 @@ __all__ = ["Function", "deferred_updates", "foldl", "foldr", "function", "gradie
 
 
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
-    """A symbolic input (an ``Input`` KerasTensor) of full ``shape`` (batch axis included)."""
-    from ..engine.topology import Input
+    """A symbolic input of full ``shape`` (batch axis included).
+
+    Once the engine is loaded (any layer or model import) this is an ``Input`` Keras
+    tensor; before that, a bare symbolic input that the engine wraps in an
+    ``InputLayer`` when a layer or model first uses it.
+    """
     if shape is None:
         if ndim is None:
             raise ValueError("placeholder needs a `shape` or an `ndim`")
         shape = (None,) * ndim
-    return Input(batch_shape=tuple(shape), dtype=dtype, name=name, sparse=sparse)
+    return make_input(tuple(shape), dtype=dtype, name=name, sparse=sparse)
 
 
 # ---- K.function ---------------------------------------------------------------------
@@ -85,35 +90,10 @@ class Function:
         A mask KerasTensor (``layer.output_mask``) gives the mask of the tensor it
         belongs to (None where no mask reached it).
         """
-        from ..engine.container import toposort_nodes
         masked = getattr(target, "_mask_of", None)
         if masked is not None:
-            value_and_mask = Function._evaluate_pair(feeds, masked, toposort_nodes)
-            return value_and_mask[1]
-        return Function._evaluate_pair(feeds, target, toposort_nodes)[0]
-
-    @staticmethod
-    def _evaluate_pair(feeds: dict, target, toposort_nodes) -> tuple:
-        values = dict(feeds)
-        for node in toposort_nodes([target]):
-            if all(id(t) in values for t in node.output_tensors):
-                continue
-            if not node.inbound_layers or any(id(t) not in values for t in node.input_tensors):
-                continue                # upstream of a fed tensor, or not reachable
-            xs = [values[id(t)] for t in node.input_tensors]
-            x = [v for v, _ in xs] if len(xs) > 1 else xs[0][0]
-            masks = [m for _, m in xs] if len(xs) > 1 else xs[0][1]
-            if isinstance(masks, list) and all(m is None for m in masks):
-                masks = None
-            out, out_mask = node.outbound_layer.run(x, masks)
-            outs = out if isinstance(out, list) else [out]
-            out_masks = out_mask if isinstance(out_mask, list) else [out_mask] * len(outs)
-            for t, v, m in zip(node.output_tensors, outs, out_masks):
-                values[id(t)] = (v, m)
-        if id(target) not in values:
-            raise ValueError(f"K.function: {target!r} cannot be computed from the given inputs; "
-                             f"pass the input it depends on (e.g. model.input)")
-        return values[id(target)]
+            return replay(feeds, masked)[1]
+        return replay(feeds, target)[0]
 
 
 def _data(value):

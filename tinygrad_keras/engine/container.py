@@ -12,43 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend as K
+from .._backend.symbolic import SymbolicInput, toposort_nodes
+from .._backend.symbolic import inbound_nodes_of as _inbound_nodes_of
 from ..autodiff import Tensor
 from .topology import InputLayer, KerasTensor, Layer, Node, _as_list, _unlist
-
-
-def _inbound_nodes_of(node) -> list:
-    """The nodes that produced ``node``'s inputs, in argument order."""
-    return [layer.inbound_nodes[i] for layer, i in zip(node.inbound_layers, node.node_indices)]
-
-
-def toposort_nodes(output_tensors) -> list:
-    """Nodes reachable from ``output_tensors``, each after all of its inputs' nodes.
-
-    Iterative depth-first post-order (no recursion: graphs can be deep); ties
-    follow argument order, so the order is deterministic.
-    """
-    order, done, on_stack = [], set(), set()
-    stack = []
-    for t in reversed(output_tensors):
-        layer, index, _ = t._keras_history
-        stack.append((layer.inbound_nodes[index], False))
-    while stack:
-        node, expanded = stack.pop()
-        if id(node) in done:
-            continue
-        if expanded:
-            done.add(id(node))
-            on_stack.discard(id(node))
-            order.append(node)
-            continue
-        if id(node) in on_stack:
-            continue
-        on_stack.add(id(node))
-        stack.append((node, True))
-        for parent in reversed(_inbound_nodes_of(node)):
-            if id(parent) not in done:
-                stack.append((parent, False))
-    return order
 
 
 def node_depths(nodes: list, output_tensors) -> dict:
@@ -107,6 +74,8 @@ class Container(Layer):
             if not isinstance(t, KerasTensor):
                 raise TypeError(f"Model {self.name}: inputs and outputs must be Keras tensors "
                                 f"(from Input or a layer call), got {type(t).__name__}")
+            if isinstance(t._keras_history[0], SymbolicInput):  # an early K.placeholder
+                InputLayer(input_tensor=t)
         if len({id(t) for t in inputs}) != len(inputs):
             raise ValueError(f"Model {self.name}: the list of inputs contains the same "
                              f"tensor twice: {inputs}")
