@@ -262,3 +262,13 @@ def test_topology_container_to_list_object_list_uid():
     a, b = object(), object()
     assert topology.object_list_uid([a, b]) == f"{id(a)}, {id(b)}"
     assert topology.object_list_uid(a) == str(id(a))
+
+
+def test_updates_of_a_wrapped_layer_run_too():
+    from tinygrad_keras.layers import TimeDistributed
+    model = Sequential([TimeDistributed(RunningMean(), input_shape=(3, 2))])
+    model.compile("sgd", "mse")
+    x = np.ones((4, 3, 2), dtype="float32")
+    model.fit(x, x, nb_epoch=1, batch_size=4, verbose=0)
+    np.testing.assert_allclose(model.layers[0].layer.mean.data, [0.5, 0.5])
+    assert len(model.updates) == 1
