@@ -40,7 +40,8 @@ assert accuracy > 0.5, accuracy
 
 
 def run(*cmd: str, **kwargs) -> None:
-    print("+", " ".join(arg if len(arg) < 80 else arg[:40] + " ..." for arg in cmd), flush=True)
+    shown = (arg if len(arg) < 80 else "<" + arg.strip().splitlines()[0] + " ...>" for arg in cmd)
+    print("+", " ".join(shown), flush=True)
     subprocess.run(cmd, check=True, **kwargs)
 
 
