@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
+
+# The suite must not read the developer's ~/.keras/keras.json: an empty configuration folder
+# (set before tinygrad_keras.backend is imported; subprocesses inherit it).
+os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="keras_home_")
 
 import numpy as np
 import pytest

@@ -43,14 +43,24 @@ def _make_proxy() -> types.ModuleType:
 
 
 class _ExistingModuleLoader(importlib.abc.Loader):
+    """Hands the import system an already executed module and keeps the module's own spec.
+
+    Importing ``keras.x`` makes the import system set ``module.__spec__`` to the alias
+    spec (named ``keras.x``); ``exec_module`` puts the module's real spec back, so that
+    ``__spec__.parent`` stays equal to ``__package__`` (``tinygrad_keras...``), which
+    relative imports read (from Python 3.14, only ``__spec__``).
+    """
+
     def __init__(self, module: types.ModuleType):
         self.module = module
+        self.own_spec = getattr(module, "__spec__", None)
 
     def create_module(self, spec):
         return self.module
 
     def exec_module(self, module) -> None:  # already executed under its real name
-        pass
+        if self.own_spec is not None:
+            module.__spec__ = self.own_spec
 
 
 class KerasAliasFinder(importlib.abc.MetaPathFinder):

@@ -67,12 +67,19 @@ class Optimizer:
         self._pending_weights = None
 
     # ---- the step ------------------------------------------------------------------
-    def update(self, params, constraints=None) -> None:
-        """One update of every parameter in ``params`` from its ``.grad`` (numpy)."""
+    def update(self, params, constraints=None, loss=None) -> None:
+        """One update of every parameter in ``params`` from its ``.grad`` (numpy).
+
+        An optimizer written for Keras 1.2.2 (one that overrides ``get_updates``) gets
+        ``get_updates(params, constraints, loss)`` called instead; see ``keras1_step``.
+        """
         params = list(params)
+        if type(self).get_updates is not Optimizer.get_updates:
+            self.keras1_step(params, constraints or {}, loss)
+            return
         if [p.shape for p in params] != self._shapes:
             self.build(params)      # first update, or a model recompiled with other weights
-        grads = self.get_gradients(params)
+        grads = self._clipped_gradients(params)
         lr = self._learning_rate()
         constraints = constraints or {}
         with no_grad():
@@ -86,9 +93,12 @@ class Optimizer:
         if self.counts_always or self.initial_decay > 0:
             self.iterations.data = np.asarray(self.iterations.data + 1, self.iterations.dtype)
 
-    def get_gradients(self, params) -> list:
-        """The parameters' gradients (zeros where missing), clipped as configured."""
-        grads = [p.grad if p.grad is not None else np.zeros_like(p.data) for p in params]
+    def _clipped_gradients(self, params) -> list:
+        """The parameters' ``.grad`` arrays (zeros where missing), clipped as configured."""
+        return self._clip([p.grad if p.grad is not None else np.zeros_like(p.data)
+                           for p in params])
+
+    def _clip(self, grads: list) -> list:
         clipnorm = getattr(self, "clipnorm", 0) or 0
         if clipnorm > 0:
             norm = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads)))
@@ -97,6 +107,48 @@ class Optimizer:
         if clipvalue > 0:
             grads = [np.clip(g, -clipvalue, clipvalue) for g in grads]
         return grads
+
+    # ---- the Keras 1.2.2 interface: get_updates / get_gradients ---------------------------
+    def get_updates(self, params, constraints, loss) -> list:
+        """Keras 1.2.2's hook: a subclass returns the updates of one training step.
+
+        Write it as in Keras 1.2.2 (``grads = self.get_gradients(loss, params)``, then
+        ``K.update(p, new_p)`` / ``K.update_add(...)`` for each variable).  The built-in
+        optimizers update in place instead (``update``); calling this on one of them is an
+        error.
+        """
+        raise TypeError(f"{type(self).__name__} updates its parameters with .update(params, "
+                        f"constraints); get_updates(params, constraints, loss) is the hook for "
+                        f"Keras 1 style subclasses to override")
+
+    def get_gradients(self, loss, params) -> list:
+        """``d loss / d p`` for each of ``params`` as Tensors, clipped as configured.
+
+        During a training step the gradients of that step's loss are already computed and
+        are reused; any other ``loss`` is differentiated with ``K.gradients``.
+        """
+        params = list(params)
+        if loss is not None and loss is getattr(self, "_step_loss", None):
+            return [Tensor(g) for g in self._clipped_gradients(params)]
+        grads = [g.data for g in K.gradients(loss, params)]
+        return [Tensor(g) for g in self._clip(grads)]
+
+    def keras1_step(self, params: list, constraints: dict, loss) -> None:
+        """Run a Keras 1 style ``get_updates`` once, its updates made all together.
+
+        ``K.update`` calls are collected and applied at the end (reads inside see the old
+        values, as in 1.2.2's graph); pairs ``(variable, new_value)`` in the returned
+        list (Theano style) are applied too.
+        """
+        self._step_loss = loss
+        try:
+            with K.deferred_updates(), no_grad():
+                updates = self.get_updates(params, constraints, loss) or []
+                for item in updates:
+                    if isinstance(item, (tuple, list)) and len(item) == 2:
+                        K.update(item[0], item[1])
+        finally:
+            self._step_loss = None
 
     def _learning_rate(self) -> float:
         """``lr / (1 + decay * iterations)`` (time-based decay, counted from 0)."""
@@ -123,8 +175,16 @@ class Optimizer:
 
     @property
     def weights(self) -> list:
-        """The optimizer's state variables in Keras 1.2.2 order (empty before the first update)."""
+        """The optimizer's state variables in Keras 1.2.2 order (empty before the first update).
+
+        A Keras 1 style subclass may assign its own list (``self.weights = [...]``)."""
+        if "_assigned_weights" in self.__dict__:
+            return list(self._assigned_weights)
         return self._weight_order() if self.slots else []
+
+    @weights.setter
+    def weights(self, value) -> None:
+        self._assigned_weights = list(value)
 
     def _weight_order(self) -> list:
         return [self.iterations] + [t for name in self._slot_names for t in self.slots[name]]
@@ -139,7 +199,7 @@ class Optimizer:
 
     def set_weights(self, weights) -> None:
         """Assign the state; before the first update the values wait until the slots exist."""
-        if not self.slots:
+        if not self.slots and "_assigned_weights" not in self.__dict__:
             self._pending_weights = [np.asarray(w) for w in weights]
             return
         params = self.weights

@@ -18,10 +18,14 @@ from collections import defaultdict
 
 import numpy as np
 
+from ._backend.config_file import read_user_config
 from .autodiff import Tensor, no_grad
 from .autodiff import functional as F
 
-_config = {"floatx": "float32", "epsilon": 1e-7, "image_dim_ordering": "th"}
+_config = {"floatx": "float32", "epsilon": 1e-7, "image_dim_ordering": "th",
+           "legacy_weight_ordering": False}
+# ~/.keras/keras.json (or $KERAS_HOME/keras.json) overrides the defaults above; never written
+_config.update(read_user_config())
 _uids: dict = defaultdict(int)
 _phase = {"value": 0}
 
@@ -36,10 +40,10 @@ def floatx() -> str:
     return _config["floatx"]
 
 
-def set_floatx(value: str) -> None:
-    if value not in ("float16", "float32", "float64"):
-        raise ValueError(f"Unknown floatx type: {value!r}; expected float16, float32 or float64")
-    _config["floatx"] = str(value)
+def set_floatx(floatx: str) -> None:  # parameter named as in Keras 1.2.2 (keyword calls)
+    if floatx not in ("float16", "float32", "float64"):
+        raise ValueError(f"Unknown floatx type: {floatx!r}; expected float16, float32 or float64")
+    _config["floatx"] = str(floatx)
 
 
 def cast_to_floatx(x) -> np.ndarray:
@@ -51,8 +55,8 @@ def epsilon() -> float:
     return _config["epsilon"]
 
 
-def set_epsilon(value: float) -> None:
-    _config["epsilon"] = float(value)
+def set_epsilon(e: float) -> None:
+    _config["epsilon"] = float(e)
 
 
 def image_dim_ordering() -> str:
@@ -64,6 +68,17 @@ def set_image_dim_ordering(dim_ordering: str) -> None:
     if dim_ordering not in ("th", "tf"):
         raise ValueError(f"Unknown dim_ordering: {dim_ordering!r}; expected 'th' or 'tf'")
     _config["image_dim_ordering"] = str(dim_ordering)
+
+
+def legacy_weight_ordering() -> bool:
+    """Whether models order same-depth layers by name (Keras < 1.0 files), not graph order."""
+    return _config["legacy_weight_ordering"]
+
+
+def set_legacy_weight_ordering(value: bool) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"set_legacy_weight_ordering expects True or False, got {value!r}")
+    _config["legacy_weight_ordering"] = value
 
 
 def get_uid(prefix: str = "") -> int:
@@ -130,17 +145,19 @@ def set_value(x: Tensor, value) -> None:
     x.data = value.copy()
 
 
-def batch_set_value(pairs) -> None:
-    for x, value in pairs:
+def batch_set_value(tuples) -> None:
+    """``set_value(x, value)`` for each pair ``(x, value)`` of ``tuples``."""
+    for x, value in tuples:
         set_value(x, value)
 
 
 def is_keras_tensor(x) -> bool:
-    from .engine.topology import KerasTensor
+    from ._backend.symbolic import KerasTensor
     return isinstance(x, KerasTensor)
 
 
 # ---- the math part: split by topic into tinygrad_keras/_backend/ -----------------
+from ._backend.compat import *
 from ._backend.conv import *
 from ._backend.creation import *
 from ._backend.graph import *

@@ -40,6 +40,7 @@ __all__ = [
     "Nadam",
     "Optimizer",
     "RMSprop",
+    "TFOptimizer",
     "adadelta",
     "adagrad",
     "adam",
@@ -268,12 +269,12 @@ class Nadam(Adam):
         """``mu_t = beta_1 (1 - 0.5 * 0.96^(t * schedule_decay))`` of step ``t`` (from 1)."""
         return _value(self.beta_1) * (1.0 - 0.5 * 0.96 ** (t * self.schedule_decay))
 
-    def update(self, params, constraints=None) -> None:
+    def update(self, params, constraints=None, loss=None) -> None:
         # The schedule product is shared by all parameters: advance it once per step.
         t = _value(self.iterations) + 1
         self._mu_t, self._mu_next = self._momentum_cache(t), self._momentum_cache(t + 1)
         self._schedule = _value(self.m_schedule) * self._mu_t
-        super().update(params, constraints)
+        super().update(params, constraints, loss)
         self.m_schedule.data = np.asarray(self._schedule, dtype=self.m_schedule.dtype)
 
     def rebuilt_state(self, iterations: int) -> dict:
@@ -353,3 +354,17 @@ def get(identifier, kwargs=None):
         return identifier
     raise ValueError(f"An optimizer must be a name, a config dict or an Optimizer instance, "
                      f"got {identifier!r}")
+
+
+class TFOptimizer(Optimizer):
+    """Keras 1.2.2's wrapper of a native TensorFlow optimizer: TensorFlow only.
+
+    Constructing one raises a TypeError that says so (there are no TensorFlow
+    optimizers to wrap here; use one of this module's optimizers).
+    """
+
+    def __init__(self, optimizer=None):
+        raise TypeError("TFOptimizer wraps a TensorFlow optimizer (tf.train.*) and only makes "
+                        "sense on the TensorFlow backend; tinygrad_keras has no TensorFlow. Use "
+                        "a Keras optimizer (SGD, RMSprop, Adagrad, Adadelta, Adam, Adamax, "
+                        "Nadam) or subclass Optimizer and write get_updates.")

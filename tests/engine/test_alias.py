@@ -82,3 +82,22 @@ def test_main_usage(tmp_path):
     missing = subprocess.run([sys.executable, "-m", "tinygrad_keras", str(tmp_path / "no.py")],
                              check=False, capture_output=True, text=True, env=env, timeout=60)
     assert missing.returncode == 2 and "no.py" in missing.stderr
+
+
+def test_aliased_modules_keep_their_own_spec():
+    """``import keras.x`` must not replace tinygrad_keras.x's ``__spec__`` (from Python 3.14
+    the import system reads only ``__spec__``; 3.12+ warns when it disagrees with
+    ``__package__``)."""
+    import importlib
+    import warnings
+
+    from tinygrad_keras import install_keras_alias
+    install_keras_alias()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for name in ("keras.layers.core", "keras.engine.training", "keras.utils.np_utils",
+                     "keras.preprocessing.image", "keras.wrappers.scikit_learn"):
+            module = importlib.import_module(name)
+            real = name.replace("keras", "tinygrad_keras", 1)
+            assert module is sys.modules[real]
+            assert module.__spec__.name == real and module.__spec__.parent == module.__package__

@@ -29,6 +29,9 @@ temporary copy, never in the original), each with its reason:
   exercise the models.
 * ``mnist_net2net.py`` indexes with ``(kh - 1) / 2``, a float in Python 3: the
   same treatment (expected failure, and a run with ``//``).
+* ``mnist_sklearn_wrapper.py`` imports ``GridSearchCV`` from ``sklearn.grid_search`` and
+  scores with ``'log_loss'``; scikit-learn 0.20 removed both (they became
+  ``sklearn.model_selection`` and ``'neg_log_loss'``), so both lines are replaced.
 * ``*_short`` ids: a slow script with only its epoch/iteration count cut, so the
   default (fast) test run still goes through the script's code paths once; the
   unchanged script runs with ``TINYGRAD_KERAS_SLOW=1``.
@@ -85,6 +88,13 @@ PY3_DIVISION = ("(kh - 1) / 2, (kw - 1) / 2", "(kh - 1) // 2, (kw - 1) // 2",
                 "Python 3's / gives a float, which numpy refuses as an index")
 NO_AUGMENTATION = ("data_augmentation = True", "data_augmentation = False",
                    "exercise the script's plain fit() branch as well as fit_generator()")
+SKLEARN_GRID_SEARCH = ("from sklearn.grid_search import GridSearchCV",
+                       "from sklearn.model_selection import GridSearchCV",
+                       ("scikit-learn 0.20 removed the sklearn.grid_search module (0.18 moved "
+                        "GridSearchCV to sklearn.model_selection)"))
+SKLEARN_LOG_LOSS = ("scoring='log_loss'", "scoring='neg_log_loss'",
+                    ("scikit-learn 0.20 removed the scorer name 'log_loss' (0.18 renamed it "
+                     "'neg_log_loss': scores are maximised)"))
 CIFAR_SHORT = ("nb_epoch = 200", "nb_epoch = 2", "fast run: 2 of the 200 epochs")
 AUGMENTED, PLAIN = "Using real-time data augmentation.", "Not using data augmentation."
 PY37_ERROR = "AttributeError: 'NoneType' object has no attribute 'strip'"
@@ -94,6 +104,7 @@ PY37_ERROR = "AttributeError: 'NoneType' object has no attribute 'strip'"
 # mnist_siamese_graph 74 (60000 rows hard-coded), cifar10_cnn 190 plain / 200 augmented
 # (200 epochs), lstm_text_generation 170, stateful_lstm 103, mnist_irnn 39 (200 epochs of
 # 784 steps), mnist_net2net with // 40, variational_autoencoder_deconv 63, lstm_benchmark 29,
+# mnist_sklearn_wrapper 201 (59 s CPU: 8 grid candidates x 5 folds of a CNN, machine loaded),
 # addition_rnn 1372 (199 rounds).  The whole slow set: about 15 min plus addition_rnn.
 SCRIPTS = {
     "reuters_mlp": Example("reuters_mlp.py", (write_reuters,), False, "Test accuracy:"),
@@ -156,6 +167,19 @@ SCRIPTS = {
                                               needs=("matplotlib",)),
     "lstm_benchmark": Example("lstm_benchmark.py", (write_imdb,), True, "Epoch 10/10",
                               needs=("matplotlib",)),
+    # issue 13: the scikit-learn wrapper.  Both edits are scikit-learn's renames, not Keras'
+    "mnist_sklearn_wrapper": Example(
+        "mnist_sklearn_wrapper.py", (small_mnist(100, 50),), True,
+        ("The parameters of the best model are:", "acc :"),
+        edits=(SKLEARN_GRID_SEARCH, SKLEARN_LOG_LOSS), needs=("sklearn",)),
+    "mnist_sklearn_wrapper_short": Example(
+        "mnist_sklearn_wrapper.py", (small_mnist(100, 50),), False,
+        ("The parameters of the best model are:", "acc :"),
+        edits=(SKLEARN_GRID_SEARCH, SKLEARN_LOG_LOSS,
+               ("[[32], [64], [32, 32], [64, 64]]", "[[32], [32, 32]]",
+                "fast run: 2 of the 4 dense-layer candidates"),
+               ("'nb_epoch': [3, 6]", "'nb_epoch': [1]", "fast run: 1 epoch, not 3 or 6")),
+        needs=("sklearn",)),
 }
 
 

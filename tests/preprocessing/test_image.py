@@ -169,3 +169,20 @@ def test_flow_from_directory_finds_classes_and_needs_pillow_to_read(tmp_path, mo
     with pytest.raises(ValueError, match="class_mode"):
         I.ImageDataGenerator(dim_ordering="th").flow_from_directory(str(tmp_path),
                                                                     class_mode="onehot")
+
+
+@pytest.mark.parametrize("first", ["tinygrad_keras.preprocessing._image_generator",
+                                   "tinygrad_keras.preprocessing.image"])
+def test_either_image_module_can_be_imported_first(first):
+    """Regression: importing _image_generator first used to be a circular-import error."""
+    import os
+    import subprocess
+    import sys
+    code = (f"import {first}\n"
+            "from tinygrad_keras.preprocessing.image import ImageDataGenerator, load_img\n"
+            "from tinygrad_keras.preprocessing import _image_generator as g\n"
+            "assert ImageDataGenerator is g.ImageDataGenerator\n")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": root}, check=False)
+    assert result.returncode == 0, result.stderr

@@ -3,11 +3,11 @@
 
 def to_tensor(x):
     """``x`` as a Tensor; a KerasTensor used inside a loss/metric gives the value bound to it
-    by the model scoring the batch (``engine/bound_values.py``), graph included."""
+    by the model scoring the batch (``symbolic.bind_values``), graph included."""
     from ..autodiff import Tensor
     if isinstance(x, Tensor):
         return x
-    if type(x).__name__ == "KerasTensor":
-        from ..engine.bound_values import resolve
+    from .symbolic import KerasTensor, resolve
+    if isinstance(x, KerasTensor):
         return resolve(x)
     return Tensor(x)

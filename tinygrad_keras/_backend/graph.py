@@ -9,26 +9,33 @@ phase may be one of the inputs (``K.function([model.input, K.learning_phase()],
 """
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from .. import backend as K
 from ..autodiff import Tensor, no_grad
 from ..autodiff import functional as F
 from ..autodiff.engine import toposort
+from .symbolic import make_input, replay
 
-__all__ = ["Function", "foldl", "foldr", "function", "gradients", "map_fn",
+__all__ = ["Function", "deferred_updates", "foldl", "foldr", "function", "gradients", "map_fn",
            "moving_average_update", "placeholder", "rnn", "stop_gradient", "switch", "update",
            "update_add", "update_sub"]
 
 
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
-    """A symbolic input (an ``Input`` KerasTensor) of full ``shape`` (batch axis included)."""
-    from ..engine.topology import Input
+    """A symbolic input of full ``shape`` (batch axis included).
+
+    Once the engine is loaded (any layer or model import) this is an ``Input`` Keras
+    tensor; before that, a bare symbolic input that the engine wraps in an
+    ``InputLayer`` when a layer or model first uses it.
+    """
     if shape is None:
         if ndim is None:
             raise ValueError("placeholder needs a `shape` or an `ndim`")
         shape = (None,) * ndim
-    return Input(batch_shape=tuple(shape), dtype=dtype, name=name, sparse=sparse)
+    return make_input(tuple(shape), dtype=dtype, name=name, sparse=sparse)
 
 
 # ---- K.function ---------------------------------------------------------------------
@@ -67,7 +74,7 @@ class Function:
         K.set_learning_phase(phase)
         try:
             with no_grad():
-                results = [self._evaluate(feeds, out).data for out in self.outputs]
+                results = [_data(self._evaluate(feeds, out)) for out in self.outputs]
                 for variable, new_value in self.updates:
                     new = self._evaluate(feeds, new_value) if K.is_keras_tensor(new_value) \
                         else new_value
@@ -78,28 +85,19 @@ class Function:
 
     @staticmethod
     def _evaluate(feeds: dict, target) -> Tensor:
-        """Run the layer calls that lead to ``target``, starting from the fed tensors."""
-        from ..engine.container import toposort_nodes
-        values = dict(feeds)
-        for node in toposort_nodes([target]):
-            if all(id(t) in values for t in node.output_tensors):
-                continue
-            if not node.inbound_layers or any(id(t) not in values for t in node.input_tensors):
-                continue                # upstream of a fed tensor, or not reachable
-            xs = [values[id(t)] for t in node.input_tensors]
-            x = [v for v, _ in xs] if len(xs) > 1 else xs[0][0]
-            masks = [m for _, m in xs] if len(xs) > 1 else xs[0][1]
-            if isinstance(masks, list) and all(m is None for m in masks):
-                masks = None
-            out, out_mask = node.outbound_layer.run(x, masks)
-            outs = out if isinstance(out, list) else [out]
-            out_masks = out_mask if isinstance(out_mask, list) else [out_mask] * len(outs)
-            for t, v, m in zip(node.output_tensors, outs, out_masks):
-                values[id(t)] = (v, m)
-        if id(target) not in values:
-            raise ValueError(f"K.function: {target!r} cannot be computed from the given inputs; "
-                             f"pass the input it depends on (e.g. model.input)")
-        return values[id(target)][0]
+        """Run the layer calls that lead to ``target``, starting from the fed tensors.
+
+        A mask KerasTensor (``layer.output_mask``) gives the mask of the tensor it
+        belongs to (None where no mask reached it).
+        """
+        masked = getattr(target, "_mask_of", None)
+        if masked is not None:
+            return replay(feeds, masked)[1]
+        return replay(feeds, target)[0]
+
+
+def _data(value):
+    return None if value is None else value.data
 
 
 def function(inputs, outputs, updates=(), **kwargs) -> Function:
@@ -137,9 +135,15 @@ def gradients(loss: Tensor, variables) -> list:
     return grads
 
 
-def stop_gradient(x) -> Tensor:
-    """The same values, with no gradient flowing back through them."""
-    return x.detach() if isinstance(x, Tensor) else Tensor(x)
+def stop_gradient(variables):
+    """The same values, with no gradient flowing back through them.
+
+    ``variables`` is a Tensor (or array), or a list of them (Keras 1.2.2's name; a list
+    gives a list).
+    """
+    if isinstance(variables, (list, tuple)):
+        return [stop_gradient(v) for v in variables]
+    return variables.detach() if isinstance(variables, Tensor) else Tensor(variables)
 
 
 def switch(condition, then_expression, else_expression):
@@ -155,10 +159,36 @@ def switch(condition, then_expression, else_expression):
 
 
 # ---- in-place updates ---------------------------------------------------------------------
+_DEFERRED: list = []  # while a Keras 1 get_updates runs: lists of (variable, new value)
+
+
+@contextlib.contextmanager
+def deferred_updates():
+    """Collect ``K.update*`` assignments in the block; make them all at its end.
+
+    Keras 1.2.2 optimizers build every update from the *old* values (a graph runs
+    them together): ``K.update_add(self.iterations, 1)`` followed by
+    ``t = self.iterations + 1`` must still read the old count.  Inside this block
+    reads see the old values, as there.
+    """
+    _DEFERRED.append([])
+    try:
+        yield
+        pending = _DEFERRED[-1]
+    finally:
+        _DEFERRED.pop()
+    for x, value in pending:
+        x.data = value
+
+
 def update(x: Tensor, new_x) -> Tensor:
     """Overwrite the variable ``x`` with ``new_x`` (no graph is recorded)."""
     value = new_x.data if isinstance(new_x, Tensor) else new_x
-    x.data = np.array(np.broadcast_to(value, x.shape), dtype=x.dtype)
+    value = np.array(np.broadcast_to(value, x.shape), dtype=x.dtype)
+    if _DEFERRED:
+        _DEFERRED[-1].append((x, value))
+    else:
+        x.data = value
     return x
 
 

@@ -13,48 +13,11 @@ and :func:`resolve` turns a KerasTensor into the bound Tensor - with its graph,
 so the gradient flows back through it.  Arithmetic operators on KerasTensors
 resolve the same way.  Outside a binding, using a KerasTensor as a value is a
 clear error.
+
+The machinery lives one floor down, in ``_backend/symbolic.py`` (the backend's
+``K.function`` and losses need it without importing the engine); this module keeps
+the engine's import path.
 """
-from __future__ import annotations
+from .._backend.symbolic import _STACK, bind_values, resolve  # noqa: F401
 
-import contextlib
-
-from .topology import KerasTensor
-
-_STACK: list = []  # dicts {id(KerasTensor): Tensor}, innermost binding last
-
-
-@contextlib.contextmanager
-def bind_values(values: dict):
-    """Within the block, :func:`resolve` maps ``id(keras_tensor)`` to ``values[...]``."""
-    _STACK.append(values)
-    try:
-        yield
-    finally:
-        _STACK.pop()
-
-
-def resolve(x):
-    """``x`` itself, or for a KerasTensor the Tensor bound to it by the running model."""
-    if not isinstance(x, KerasTensor):
-        return x
-    for values in reversed(_STACK):
-        if id(x) in values:
-            return values[id(x)]
-    raise ValueError(f"The Keras tensor {x.name!r} (shape {x.shape}) is symbolic: it has a value "
-                     f"only while a model that computes it scores a batch (inside its loss or "
-                     f"metric functions). Use it in a layer call (e.g. Lambda or merge) to "
-                     f"compute with it, or in a loss/metric of a model that contains it.")
-
-
-def _resolving(name: str):
-    def method(self, *args):
-        return getattr(resolve(self), name)(*(resolve(a) for a in args))
-    method.__name__ = name
-    method.__doc__ = f"``{name}`` on the value bound to this Keras tensor (see bound_values)."
-    return method
-
-
-for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
-              "__truediv__", "__rtruediv__", "__pow__", "__rpow__", "__matmul__",
-              "__rmatmul__", "__neg__", "__abs__", "__getitem__"):
-    setattr(KerasTensor, _name, _resolving(_name))
+__all__ = ["bind_values", "resolve"]

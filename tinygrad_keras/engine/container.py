@@ -11,43 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import backend as K
+from .._backend.symbolic import SymbolicInput, toposort_nodes
+from .._backend.symbolic import inbound_nodes_of as _inbound_nodes_of
 from ..autodiff import Tensor
 from .topology import InputLayer, KerasTensor, Layer, Node, _as_list, _unlist
-
-
-def _inbound_nodes_of(node) -> list:
-    """The nodes that produced ``node``'s inputs, in argument order."""
-    return [layer.inbound_nodes[i] for layer, i in zip(node.inbound_layers, node.node_indices)]
-
-
-def toposort_nodes(output_tensors) -> list:
-    """Nodes reachable from ``output_tensors``, each after all of its inputs' nodes.
-
-    Iterative depth-first post-order (no recursion: graphs can be deep); ties
-    follow argument order, so the order is deterministic.
-    """
-    order, done, on_stack = [], set(), set()
-    stack = []
-    for t in reversed(output_tensors):
-        layer, index, _ = t._keras_history
-        stack.append((layer.inbound_nodes[index], False))
-    while stack:
-        node, expanded = stack.pop()
-        if id(node) in done:
-            continue
-        if expanded:
-            done.add(id(node))
-            on_stack.discard(id(node))
-            order.append(node)
-            continue
-        if id(node) in on_stack:
-            continue
-        on_stack.add(id(node))
-        stack.append((node, True))
-        for parent in reversed(_inbound_nodes_of(node)):
-            if id(parent) not in done:
-                stack.append((parent, False))
-    return order
 
 
 def node_depths(nodes: list, output_tensors) -> dict:
@@ -59,10 +27,24 @@ def node_depths(nodes: list, output_tensors) -> dict:
     return depth
 
 
-def get_source_inputs(tensor) -> list:
-    """The Input KerasTensors that ``tensor`` ultimately depends on (traversal order)."""
+def get_source_inputs(tensor, layer=None, node_index=None) -> list:
+    """The Input KerasTensors that ``tensor`` ultimately depends on (traversal order).
+
+    With ``layer`` (and ``node_index``, default 0) the walk starts at that call of
+    ``layer`` instead of at the call that made ``tensor`` (Keras 1.2.2's signature).
+    """
+    if layer is not None:
+        node = layer.inbound_nodes[node_index or 0]
+        if not node.inbound_layers:
+            return list(node.output_tensors)
+        starts = list(node.input_tensors)
+    elif isinstance(tensor, KerasTensor):
+        starts = [tensor]
+    else:
+        raise TypeError(f"get_source_inputs expects a Keras tensor (from Input or a layer "
+                        f"call), got {type(tensor).__name__}")
     sources = []
-    for node in toposort_nodes([tensor]):
+    for node in toposort_nodes(starts):
         if not node.inbound_layers:
             for t in node.output_tensors:
                 if not any(t is s for s in sources):
@@ -92,6 +74,8 @@ class Container(Layer):
             if not isinstance(t, KerasTensor):
                 raise TypeError(f"Model {self.name}: inputs and outputs must be Keras tensors "
                                 f"(from Input or a layer call), got {type(t).__name__}")
+            if isinstance(t._keras_history[0], SymbolicInput):  # an early K.placeholder
+                InputLayer(input_tensor=t)
         if len({id(t) for t in inputs}) != len(inputs):
             raise ValueError(f"Model {self.name}: the list of inputs contains the same "
                              f"tensor twice: {inputs}")
@@ -137,7 +121,11 @@ class Container(Layer):
             layer = node.outbound_layer
             layer_depth[id(layer)] = max(layer_depth.get(id(layer), 0), depth[id(node)])
             first_seen.setdefault(id(layer), (i, layer))
-        ranked = sorted(first_seen.values(), key=lambda p: (-layer_depth[id(p[1])], p[0]))
+        if K.legacy_weight_ordering():  # Keras < 1.0 sorted same-depth layers by name
+            ranked = sorted(first_seen.values(),
+                            key=lambda p: (-layer_depth[id(p[1])], p[1].name))
+        else:
+            ranked = sorted(first_seen.values(), key=lambda p: (-layer_depth[id(p[1])], p[0]))
         return [layer for _, layer in ranked]
 
     @property
@@ -246,6 +234,28 @@ class Container(Layer):
     def reset_activity_losses(self) -> None:
         for layer in self._unique_layers():
             layer.reset_activity_losses()
+
+    # ---- updates (Keras 1.2.2: run with each training / test / predict step) ---------------
+    @property
+    def updates(self) -> list:
+        """Every layer's ``(variable, new_value)`` updates of the latest pass."""
+        return [u for layer in self._unique_layers() for u in layer.updates]
+
+    @updates.setter
+    def updates(self, value) -> None:  # a container's updates are its layers'
+        pass
+
+    @property
+    def state_updates(self) -> list:
+        """The updates of stateful layers only (what 1.2.2 also ran when testing)."""
+        return [u for layer in self._unique_layers() if getattr(layer, "stateful", False)
+                for u in layer.updates]
+
+    @staticmethod
+    def apply_updates(updates: list) -> None:
+        """Assign each ``(variable, new_value)`` pair (values computed in the last pass)."""
+        for variable, new_value in updates:
+            K.update(variable, new_value)
 
     # ---- running -----------------------------------------------------------------------
     def run_graph(self, input_tensors: list, masks=None) -> tuple:

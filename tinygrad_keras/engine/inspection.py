@@ -26,7 +26,10 @@ normal training never pays for the bookkeeping (no flag is checked anywhere).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Self
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # typing.Self is Python 3.11+; the package supports 3.10
+    from typing import Self
 
 import numpy as np
 

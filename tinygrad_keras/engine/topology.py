@@ -17,7 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend as K
+from .._backend.symbolic import KerasTensor, Node, SymbolicInput, register_input_maker
 from ..autodiff import Tensor
+from .layer_extras import LayerExtras, object_list_uid, to_list  # noqa: F401 (1.2.2 names)
 
 _BASE_KWARGS = {"input_shape", "batch_input_shape", "input_dtype", "name", "trainable"}
 
@@ -36,52 +38,6 @@ class InputSpec:
         self.ndim = len(shape) if shape is not None else ndim
 
 
-class KerasTensor:
-    """A symbolic tensor: a shape (batch axis ``None`` unless fixed) and its history.
-
-    ``_keras_history`` is ``(layer, node_index, tensor_index)``: which layer made
-    it, at which of that layer's calls, and which of the outputs it is.
-    """
-
-    def __init__(self, shape, dtype=None, name=None, history=None):
-        self._keras_shape = tuple(shape)
-        self.dtype = dtype or K.floatx()
-        self.name = name
-        self._keras_history = history
-        self._uses_learning_phase = False
-
-    @property
-    def ndim(self) -> int:
-        return len(self._keras_shape)
-
-    @property
-    def shape(self) -> tuple:
-        return self._keras_shape
-
-    def __repr__(self) -> str:
-        return f"KerasTensor(shape={self._keras_shape}, name={self.name!r})"
-
-
-class Node:
-    """One call of ``outbound_layer`` on the outputs of ``inbound_layers``."""
-
-    def __init__(self, outbound_layer, inbound_layers, node_indices, tensor_indices,
-                 input_tensors, output_tensors, input_shapes, output_shapes, arguments=None):
-        self.outbound_layer = outbound_layer
-        self.inbound_layers = inbound_layers
-        self.node_indices = node_indices
-        self.tensor_indices = tensor_indices
-        self.input_tensors = input_tensors
-        self.output_tensors = output_tensors
-        self.input_shapes = input_shapes
-        self.output_shapes = output_shapes
-        self.arguments = arguments or {}
-        for layer in inbound_layers:
-            if layer is not None:
-                layer.outbound_nodes.append(self)
-        outbound_layer.inbound_nodes.append(self)
-
-
 def _as_list(x) -> list:
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
@@ -90,7 +46,7 @@ def _unlist(x):
     return x[0] if isinstance(x, list) and len(x) == 1 else x
 
 
-class Layer:
+class Layer(LayerExtras):
     """Base class of every Keras layer (see ``docs/`` for writing your own).
 
     Subclasses override ``build(input_shape)`` (create weights with
@@ -113,7 +69,6 @@ class Layer:
         self._activity_losses = []      # penalties of the latest forward pass
         self.activity_regularizer = getattr(self, "activity_regularizer", None)
         self.constraints = {}
-        self.updates = []
         self.inbound_nodes = []
         self.outbound_nodes = []
         self.built = False
@@ -205,9 +160,6 @@ class Layer:
         activity regularizers of the latest forward pass."""
         return [reg(w) for w, reg in self._regularized] + list(self._activity_losses)
 
-    def add_loss(self, loss) -> None:
-        self._activity_losses.append(loss)
-
     # ---- the user-facing hooks ---------------------------------------------------------
     def build(self, input_shape) -> None:
         self.built = True
@@ -272,6 +224,9 @@ class Layer:
                                          f"expected shape {spec.shape}, found {shape}")
 
     def _call_symbolic(self, inputs: list):
+        for t in inputs:  # a K.placeholder made before the engine was loaded
+            if isinstance(t._keras_history[0], SymbolicInput):
+                InputLayer(input_tensor=t)
         shapes = [t._keras_shape for t in inputs]
         input_shape = _unlist(shapes)
         self._ensure_built(input_shape)
@@ -283,6 +238,7 @@ class Layer:
                                history=(self, node_index, i)) for i, s in enumerate(out_shapes)]
         Node(self, [t._keras_history[0] for t in inputs], [t._keras_history[1] for t in inputs],
              [t._keras_history[2] for t in inputs], inputs, outputs, shapes, out_shapes)
+        self._record_symbolic_masks(inputs, outputs)
         return _unlist(outputs)
 
     def _call_eager(self, x, mask=None):
@@ -302,9 +258,6 @@ class Layer:
             for out in _as_list(output):
                 self._activity_losses.append(self.activity_regularizer(out))
         return output, self.compute_mask(x, mask)
-
-    def reset_activity_losses(self) -> None:
-        self._activity_losses = []
 
     # ---- shapes of the recorded calls -------------------------------------------------
     def _node_attr(self, index: int, attr: str, what: str):
@@ -349,6 +302,11 @@ class InputLayer(Layer):
 
     def __init__(self, input_shape=None, batch_input_shape=None, input_dtype=None,
                  input_tensor=None, sparse=False, name=None):
+        if isinstance(input_tensor, KerasTensor) and batch_input_shape is None and \
+                input_shape is None:  # wrapping a tensor: its shape, dtype, name, sparsity
+            source = input_tensor._keras_history[0] if input_tensor._keras_history else None
+            batch_input_shape, input_dtype = input_tensor.shape, input_tensor.dtype
+            name, sparse = name or input_tensor.name, sparse or getattr(source, "sparse", False)
         if not name:
             name = f"input_{K.get_uid('input')}"
         if batch_input_shape is None:
@@ -359,8 +317,12 @@ class InputLayer(Layer):
                          input_dtype=input_dtype or K.floatx())
         self.sparse = sparse
         self.built = True
-        tensor = KerasTensor(self.batch_input_shape, dtype=self.input_dtype, name=name,
-                             history=(self, 0, 0))
+        if isinstance(input_tensor, KerasTensor):  # wrap it: it becomes this layer's output
+            tensor = input_tensor
+            tensor._keras_history = (self, 0, 0)
+        else:
+            tensor = KerasTensor(self.batch_input_shape, dtype=self.input_dtype, name=name,
+                                 history=(self, 0, 0))
         Node(self, [], [], [], [tensor], [tensor], [self.batch_input_shape],
              [self.batch_input_shape])
 
@@ -377,8 +339,11 @@ def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, ten
     if batch_shape is None:
         batch_shape = (None,) + tuple(shape)
     layer = InputLayer(batch_input_shape=batch_shape, name=name, input_dtype=dtype or K.floatx(),
-                       sparse=sparse)
+                       sparse=sparse, input_tensor=tensor)
     return layer.inbound_nodes[0].output_tensors[0]
+
+
+register_input_maker(Input)  # K.placeholder now makes Input Keras tensors
 
 
 def __getattr__(name: str):
@@ -387,6 +352,8 @@ def __getattr__(name: str):
     import importlib
     if name in ("Merge", "merge"):
         return getattr(importlib.import_module("tinygrad_keras.layers.merge"), name)
+    if name == "Container":
+        return importlib.import_module("tinygrad_keras.engine.container").Container
     if name == "get_source_inputs":
         return importlib.import_module("tinygrad_keras.engine.container").get_source_inputs
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -155,7 +155,8 @@ class Model(GeneratorMethods, SavingMixin, Container):
             for w in params:  # weights the loss does not reach get a zero gradient
                 if w.grad is None:
                     w.grad = np.zeros_like(w.data)
-            self.optimizer.update(params, self.constraints)
+            self.optimizer.update(params, self.constraints, loss=total)
+            self.apply_updates(self.updates)  # add_update pairs, e.g. running means
         finally:
             K.set_learning_phase(0)
         return values
@@ -163,13 +164,16 @@ class Model(GeneratorMethods, SavingMixin, Container):
     @no_grad()
     def _test_batch(self, xs, ys, weights) -> list:
         K.set_learning_phase(0)
-        return self._loss_and_metrics(xs, ys, weights, training=False)[1]
+        values = self._loss_and_metrics(xs, ys, weights, training=False)[1]
+        self.apply_updates(self.state_updates)
+        return values
 
     @no_grad()
     def _predict_batch(self, xs) -> list:
         K.set_learning_phase(0)
         outputs, _ = self.run_graph(self._to_tensors(xs))
         self._last_values = None  # nothing scores this batch: drop the activations
+        self.apply_updates(self.state_updates)
         return [o.data for o in outputs]
 
     # ---- loops -----------------------------------------------------------------------
@@ -355,3 +359,7 @@ def _log_keys(labels: list, validating: bool) -> list:
 
 def _unwrap(values: list):
     return values[0] if len(values) == 1 else values
+
+
+# Keras 1.2.2 scripts import its helper functions from keras.engine.training
+from .keras1_training_helpers import *

@@ -61,6 +61,21 @@ class Wrapper(Layer):
         inner = [loss for la in self.inner_layers() for loss in la.losses]
         return inner + list(self._activity_losses)
 
+    @property
+    def updates(self) -> list:
+        """The wrapped layers' ``add_update`` pairs (and the wrapper's own)."""
+        return [u for la in self.inner_layers() for u in la.updates] + \
+            list(self.__dict__.get("_pass_updates", []))
+
+    @updates.setter
+    def updates(self, value) -> None:
+        self._assigned_updates = list(value)
+
+    def reset_activity_losses(self) -> None:
+        super().reset_activity_losses()
+        for la in self.inner_layers():
+            la.reset_activity_losses()
+
     def get_weights(self) -> list:
         return [w for la in self.inner_layers() for w in la.get_weights()]
 

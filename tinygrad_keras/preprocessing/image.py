@@ -172,9 +172,19 @@ def list_pictures(directory, ext="jpg|jpeg|bmp|png"):
             if pattern.match(f)]
 
 
-from ._image_generator import DirectoryIterator, ImageDataGenerator, Iterator, NumpyArrayIterator
+_GENERATOR_CLASSES = ("DirectoryIterator", "ImageDataGenerator", "Iterator", "NumpyArrayIterator")
 
-__all__ = [
+
+def __getattr__(name: str):
+    # The generator classes live in _image_generator.py, which uses this module's functions;
+    # importing them on first use lets either module be imported first.
+    if name in _GENERATOR_CLASSES:
+        from . import _image_generator
+        return getattr(_image_generator, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [  # noqa: F822 (the generator classes come from __getattr__)
     "DirectoryIterator",
     "ImageDataGenerator",
     "Iterator",

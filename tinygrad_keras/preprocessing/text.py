@@ -5,6 +5,9 @@ import hashlib
 
 import numpy as np
 
+# Keras 1.2.2 kept the Python 2/3 choice of translation-table maker under this name
+maketrans = str.maketrans
+
 DEFAULT_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
 MATRIX_MODES = ("binary", "count", "tfidf", "freq")
 

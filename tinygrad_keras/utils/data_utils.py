@@ -34,6 +34,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import warnings
+from urllib.request import urlretrieve  # noqa: F401  (Keras 1.2.2 re-exported it here)
 
 import numpy as np
 

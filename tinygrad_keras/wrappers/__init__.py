@@ -1,0 +1,1 @@
+"""Wrappers that let other libraries use Keras models (``scikit_learn``)."""
