@@ -26,23 +26,19 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from .recurrent import _slope
 
 
-def _gates_into(out, inside, pre, gate: str) -> None:
-    """The sigmoid-type gates of one step written into ``out`` (and the clip's
-    pass-through mask, as 0/1 numbers, into ``inside``): the arithmetic of
+def _gate_into(out, pre, gate: str) -> None:
+    """The sigmoid-type gates of one step written into ``out``: the arithmetic of
     ``recurrent._gate``."""
     if gate == "sigmoid":
         np.multiply(pre, 0.5, out=out)
         np.tanh(out, out=out)
         out += 1.0
         out *= 0.5
-    elif gate == "clip":
-        np.clip(pre, 0.0, 1.0, out=out)
-        np.equal(out, pre, out=inside)  # 1 where 0 <= pre <= 1 (the clip kept pre)
-    else:
-        raise ValueError(f"LSTMLoop: gate must be 'sigmoid' or 'clip', got {gate!r}")
+    else:  # np.clip's values, without its Python wrapper (a cost at every step)
+        np.maximum(pre, 0.0, out=out)
+        np.minimum(out, 1.0, out=out)
 
 
 class LSTMLoop(Function):
@@ -69,35 +65,46 @@ class LSTMLoop(Function):
     first_order_only = True  # backward through time on numpy arrays (see module docstring)
 
     def forward(self, xz, U, h0, c0, gate="sigmoid"):
+        if gate not in ("sigmoid", "clip"):
+            raise ValueError(f"LSTMLoop: gate must be 'sigmoid' or 'clip', got {gate!r}")
         steps, batch, width = xz.shape
         u = width // 4
         dtype = np.result_type(xz, U, h0, c0)
         H = np.empty((steps + 1, batch, u), dtype)    # h_0 .. h_T (h_0..h_{T-1} feed dU)
         C = np.empty((steps + 1, batch, u), dtype)    # c_0 .. c_T
-        S = np.empty((steps, batch, 3 * u), dtype)    # i, f, o per step
+        Z = np.empty((steps, batch, width), dtype)    # pre-activations
+        S = np.empty((steps, batch, 3 * u), dtype)    # i, f, o
         G = np.empty((steps, batch, u), dtype)        # tanh of the c-gate block
         TC = np.empty((steps, batch, u), dtype)       # tanh(c_t)
-        # the clip's pass-through mask as 0/1 numbers (multiplying by them is faster
-        # than by booleans in the backward pass)
-        inside = np.empty((steps, batch, 3 * u), dtype) if gate == "clip" else None
         H[0], C[0] = h0, c0
-        z = np.empty((batch, width), dtype)
         for t in range(steps):
+            z = Z[t]
             np.matmul(H[t], U, out=z)
             z += xz[t]
-            _gates_into(S[t], None if inside is None else inside[t], z[:, :3 * u], gate)
+            _gate_into(S[t], z[:, :3 * u], gate)
             np.tanh(z[:, 3 * u:], out=G[t])
             np.multiply(S[t, :, u:2 * u], C[t], out=C[t + 1])
             C[t + 1] += S[t, :, :u] * G[t]
             np.tanh(C[t + 1], out=TC[t])
             np.multiply(S[t, :, 2 * u:], TC[t], out=H[t + 1])
-        self.U, self.H, self.C, self.S, self.G, self.TC, self.inside = U, H, C, S, G, TC, inside
+        self.U, self.H, self.C, self.Z, self.S, self.G, self.TC = U, H, C, Z, S, G, TC
+        self.gate = gate
         out = np.empty((steps, batch, 2 * u), dtype)
         out[:, :, :u], out[:, :, u:] = H[1:], C[1:]
         return out
 
+    def _gate_slopes(self):
+        """The slopes of the sigmoid-type gates at every step, ``(T, B, 3u)``: ``s (1 - s)``,
+        or for the clip 1 where it kept its input (``0 <= a <= 1``) and 0 elsewhere."""
+        S = self.S
+        if self.gate == "sigmoid":
+            return S * (1.0 - S)
+        inside = np.equal(S, self.Z[:, :, :S.shape[2]])
+        return inside.astype(S.dtype)
+
     def backward(self, grad):
-        U, H, C, S, G, TC, inside = self.U, self.H, self.C, self.S, self.G, self.TC, self.inside
+        U, C, S, G, TC = self.U, self.C, self.S, self.G, self.TC
+        slopes = self._gate_slopes()
         steps, batch, u = G.shape
         dZ = np.empty((steps, batch, 4 * u), dtype=grad.dtype)
         dh = np.zeros((batch, u), dtype=grad.dtype)   # gradient reaching h_t from step t+1
@@ -110,13 +117,13 @@ class LSTMLoop(Function):
             np.multiply(gc, g, out=dz[:, :u])                 # d i
             np.multiply(gc, C[t], out=dz[:, u:2 * u])         # d f
             np.multiply(gh, tc, out=dz[:, 2 * u:3 * u])       # d o
-            dz[:, :3 * u] *= _slope(s, None) if inside is None else inside[t]
+            dz[:, :3 * u] *= slopes[t]
             np.multiply(gc * s[:, :u], 1.0 - g * g, out=dz[:, 3 * u:])  # d c-gate
             dc = gc * s[:, u:2 * u]
             dh = dz @ U.T
         dU = None
         if self.needs_grad[1]:
-            dU = H[:steps].reshape(-1, u).T @ dZ.reshape(-1, 4 * u)
+            dU = self.H[:steps].reshape(-1, u).T @ dZ.reshape(-1, 4 * u)
         return dZ, dU, dh, dc
 
 
