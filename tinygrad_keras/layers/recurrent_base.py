@@ -15,7 +15,10 @@ Speed notes (why the code looks the way it does):
   is a cheap split);
 * SimpleRNN, GRU and LSTM (``recurrent.py``) fuse their gate matrices once per batch and,
   for the usual activations, use fused cell primitives (``autodiff/ops/recurrent.py``)
-  for the elementwise part of a step, so a step records about five operations.
+  for the elementwise part of a step, so a step records about five operations;
+* the LSTM goes further where nothing needs the step-by-step graph (``whole_loop``): its
+  whole loop is one primitive with a hand-written backward through time
+  (``autodiff/ops/recurrent_loop.py``), tested equal to this readable loop.
 """
 from __future__ import annotations
 
