@@ -88,6 +88,9 @@ def test_a_mask_or_an_overridden_step_takes_the_readable_loop():
     custom = Logged(U)
     custom._ensure_built((None, T, D))
     assert "LSTMLoop" not in graph_ops(custom.call(x))
+    noted = []
+    layer.step = lambda x_t, states: noted.append(1) or LSTM.step(layer, x_t, states)
+    assert "LSTMLoop" not in graph_ops(layer.call(x)) and len(noted) == T
 
 
 def test_stateful_carries_the_same_states():

@@ -347,11 +347,12 @@ class LSTM(_GatedRNN):
         """The time loop as one ``LSTMLoop`` primitive (``autodiff/ops/recurrent_loop.py``,
         hand-written backward through time) when it computes what the readable loop
         would: default 'cpu' mode, tanh with a (hard_)sigmoid gate, no mask, no recurrent
-        dropout, ``step`` not overridden, ``loop_primitive`` left on.  Else None."""
+        dropout, ``step`` not replaced (by a subclass, or on the instance as the graph
+        inspection tools do to label the steps), ``loop_primitive`` left on.  Else None."""
         cell = self.fused_gate()
         if (not self.loop_primitive or cell is None or mask is not None
                 or self.consume_less != "cpu" or dropout_active(self.dropout_U)
-                or type(self).step is not LSTM.step):
+                or getattr(self.step, "__func__", None) is not LSTM.step):
             return None
         seq = self.prepare_sequence(x)
         if self.go_backwards:
