@@ -174,3 +174,19 @@ def test_gradients_pass_gradcheck(name):
     p = Tensor(np.clip(y_pred, 1e-3, None) if name in ("binary_crossentropy",
                "kullback_leibler_divergence") else y_pred, requires_grad=True)
     assert gradcheck(lambda q: objectives.get(name)(y_true, q), p)
+
+
+def test_a_zero_row_beside_normal_rows_keeps_their_values_and_gradients():
+    """The guard against a row summing to 0 is recorded only when such a row exists; the
+    other rows get the same values and gradients either way."""
+    probs = np.array([[0.2, 0.5, 0.3], [0.0, 0.0, 0.0], [0.1, 0.1, 0.8]])
+    targets = np.eye(3)[[1, 0, 2]]
+    mixed = Tensor(probs, requires_grad=True)
+    alone = Tensor(probs[[0, 2]], requires_grad=True)
+    loss_mixed = objectives.categorical_crossentropy(targets, mixed)
+    loss_alone = objectives.categorical_crossentropy(targets[[0, 2]], alone)
+    np.testing.assert_array_equal(loss_mixed.data[[0, 2]], loss_alone.data)
+    loss_mixed.sum().backward()
+    loss_alone.sum().backward()
+    np.testing.assert_array_equal(mixed.grad[[0, 2]], alone.grad)
+    assert np.all(np.isfinite(mixed.grad))

@@ -93,7 +93,11 @@ print("by hand == layer:", np.allclose(h, probe.predict(x), atol=1e-5))
 # side so that each step needs one `h U` product, folds hard_sigmoid's `0.2 a + 0.5` into
 # those weights once per batch (leaving a clip per step), and computes the elementwise rest
 # of a step with one fused primitive, `LSTMCell` (in `autodiff/ops/recurrent.py`, with its
-# own gradient test). The equations are the same, and so are the numbers.
+# own gradient test). When nothing needs the step-by-step graph (no mask, no recurrent
+# dropout), it goes one step further and runs the whole loop as one primitive, `LSTMLoop`
+# (`autodiff/ops/recurrent_loop.py`), whose backward through time is written by hand;
+# `layer.loop_primitive = False` brings back the readable loop. The equations are the same,
+# and so are the numbers.
 #
 # ## Watching the gates
 #

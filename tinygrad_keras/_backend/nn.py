@@ -181,7 +181,9 @@ def categorical_crossentropy(output, target, from_logits: bool = False) -> Tenso
     if from_logits:
         return -(target * log_softmax(output, axis=-1)).sum(axis=-1)
     total = output.sum(axis=-1, keepdims=True)
-    total = F.where(total.data == 0, 1.0, total)
+    zero_rows = total.data == 0
+    if zero_rows.any():  # recorded only when needed: one op fewer per batch otherwise
+        total = F.where(zero_rows, 1.0, total)
     eps = K.epsilon()
     p = F.clip(output / total, eps, 1.0 - eps)
     return -(target * F.log(p)).sum(axis=-1)

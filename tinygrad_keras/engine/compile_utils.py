@@ -138,6 +138,10 @@ def weighted_loss(fn, y_true: Tensor, y_pred: Tensor, weights: np.ndarray, mask=
     w = np.asarray(weights, dtype=y_pred.dtype)
     if score.ndim > w.ndim:
         score = score.mean(axis=tuple(range(w.ndim, score.ndim)))
+    if w.ndim == score.ndim and bool((w == 1).all()):
+        # the default weights: multiplying and dividing by 1 changes no bit, and skipping
+        # them saves two recorded ops per batch (a tenth of a small model's step)
+        return score.mean()
     score = score * w
     nonzero = float(np.mean(w != 0))
     return (score / nonzero).mean() if nonzero > 0 else score.mean()

@@ -57,6 +57,7 @@ class Model(GeneratorMethods, SavingMixin, Container):
                                                    or "")
         self.built = True
         self._compiled = True
+        self._checked_signature = None  # batches are checked in full again after compile
 
     def _check_compiled(self) -> None:
         if not getattr(self, "_compiled", False):
@@ -85,6 +86,27 @@ class Model(GeneratorMethods, SavingMixin, Container):
                                check_batch_dim=True, batch_size=None) -> tuple:
         """``(xs, ys, weights)`` lists, checked against the model (spec 4.3)."""
         self._check_compiled()
+        signature = _batch_signature(x, y, sample_weight, class_weight, check_batch_dim,
+                                     batch_size)
+        if signature is not None and signature == getattr(self, "_checked_signature", None):
+            return self._restandardize(x, y)
+        checked = self._standardize_checked(x, y, sample_weight, class_weight, check_batch_dim,
+                                            batch_size)
+        self._checked_signature = signature
+        return checked
+
+    def _restandardize(self, x, y) -> tuple:
+        """The checks that depend on values only (finite data), for one x and one y whose
+        shapes and dtypes passed every structural check on an earlier batch: a training
+        loop of ``train_on_batch`` calls skips what cannot have changed."""
+        xs = [x[:, None] if x.ndim == 1 else x]
+        ys = [y[:, None] if y.ndim == 1 else y]
+        U.check_finite(xs, self.input_names, "model input")
+        U.check_finite(ys, self.output_names, "model target")
+        return xs, ys, [U.standardize_weights(ys[0], None, None, self._sample_weight_modes[0])]
+
+    def _standardize_checked(self, x, y, sample_weight, class_weight, check_batch_dim,
+                             batch_size) -> tuple:
         xs = self._standardize_x(x, check_batch_dim)
         ys = U.standardize_input_data(y, self.output_names, None, False, "model target")
         # the loss-specific advice (e.g. to_categorical) first, then the generic shape check
@@ -350,6 +372,15 @@ class Model(GeneratorMethods, SavingMixin, Container):
         """Trace one training step per layer without updating (see ``engine/inspection.py``)."""
         from .inspection import explain_step
         return explain_step(self, x, y, sample_weight, training)
+
+
+def _batch_signature(x, y, sample_weight, class_weight, check_batch_dim, batch_size):
+    """What the structural checks of one x array and one y array depend on, or None for
+    anything else (lists, dicts, sample or class weights: always checked in full)."""
+    if (type(x) is not np.ndarray or type(y) is not np.ndarray or sample_weight is not None
+            or class_weight is not None):
+        return None
+    return x.shape, x.dtype.str, y.shape, y.dtype.str, check_batch_dim, batch_size
 
 
 def _log_keys(labels: list, validating: bool) -> list:

@@ -20,8 +20,16 @@ from .. import backend as K
 from ..autodiff import Tensor
 from ..autodiff import functional as F
 from ..autodiff.ops.recurrent import gru_gates, gru_output, lstm_cell
+from ..autodiff.ops.recurrent_loop import lstm_loop
 from .core import config_of, get_activation, get_initializer, get_regularizer, name_of
-from .recurrent_base import Recurrent, dropout_masks, masked, time_major, unstack_time
+from .recurrent_base import (
+    Recurrent,
+    dropout_active,
+    dropout_masks,
+    masked,
+    time_major,
+    unstack_time,
+)
 
 __all__ = ["GRU", "LSTM", "Recurrent", "SimpleRNN"]
 
@@ -93,6 +101,10 @@ class _GatedRNN(Recurrent):
     def prepare(self, x):
         """Fuse the weights and draw this batch's dropout masks; return per-step inputs
         (input projections in 'cpu' mode, raw ``x_t`` otherwise)."""
+        return unstack_time(self.prepare_sequence(x))
+
+    def prepare_sequence(self, x):
+        """What ``prepare`` cuts into steps: the time-major ``(T, B, ...)`` sequence."""
         Ws, Us, bs = self._folded_blocks()
         w_masks, u_masks = self._dropout_masks(x, len(Ws))
         # one mask (or none) for all gates: join the blocks now, once per batch, so
@@ -106,7 +118,7 @@ class _GatedRNN(Recurrent):
         seq = time_major(x)
         if self.consume_less == "cpu":
             seq = project(seq, Ws, bs, w_masks)
-        return unstack_time(seq)
+        return seq
 
     def _folded_blocks(self):
         """The gate blocks; with hard_sigmoid, ``clip(0.2 a + 0.5, 0, 1)`` where ``a`` is
@@ -287,6 +299,7 @@ class LSTM(_GatedRNN):
 
     gates = 4
     state_count = 2
+    loop_primitive = True  # False: always the readable step-by-step loop (``whole_loop``)
 
     def __init__(self, output_dim, init="glorot_uniform", inner_init="orthogonal",
                  forget_bias_init="one", activation="tanh", inner_activation="hard_sigmoid",
@@ -329,6 +342,26 @@ class LSTM(_GatedRNN):
             return reorder(self.W), reorder(self.U), reorder(self.b), 2, 2
         return ([self.W_i, self.W_f, self.W_o, self.W_c], [self.U_i, self.U_f, self.U_o, self.U_c],
                 [self.b_i, self.b_f, self.b_o, self.b_c], 3, 3)
+
+    def whole_loop(self, x, states, mask):
+        """The time loop as one ``LSTMLoop`` primitive (``autodiff/ops/recurrent_loop.py``,
+        hand-written backward through time) when it computes what the readable loop
+        would: default 'cpu' mode, tanh with a (hard_)sigmoid gate, no mask, no recurrent
+        dropout, ``step`` not replaced (by a subclass, or on the instance as the graph
+        inspection tools do to label the steps), ``loop_primitive`` left on.  Else None."""
+        cell = self.fused_gate()
+        if (not self.loop_primitive or cell is None or mask is not None
+                or self.consume_less != "cpu" or dropout_active(self.dropout_U)
+                or getattr(self.step, "__func__", None) is not LSTM.step):
+            return None
+        seq = self.prepare_sequence(x)
+        if self.go_backwards:
+            seq = seq[::-1]
+        out = lstm_loop(seq, self._batch_Us[0], states[0], states[1], cell)
+        u = self.output_dim
+        h_last = out[-1, :, :u]
+        sequence = F.transpose(out[:, :, :u], (1, 0, 2)) if self.return_sequences else None
+        return h_last, sequence, [h_last, out[-1, :, u:]]
 
     def pack_states(self, states):
         """With the fused cell the loop carries ``[h, hc]``, ``hc = [h, c]`` side by side."""

@@ -15,7 +15,10 @@ Speed notes (why the code looks the way it does):
   is a cheap split);
 * SimpleRNN, GRU and LSTM (``recurrent.py``) fuse their gate matrices once per batch and,
   for the usual activations, use fused cell primitives (``autodiff/ops/recurrent.py``)
-  for the elementwise part of a step, so a step records about five operations.
+  for the elementwise part of a step, so a step records about five operations;
+* the LSTM goes further where nothing needs the step-by-step graph (``whole_loop``): its
+  whole loop is one primitive with a hand-written backward through time
+  (``autodiff/ops/recurrent_loop.py``), tested equal to this readable loop.
 """
 from __future__ import annotations
 
@@ -56,13 +59,18 @@ def stack_time(outputs: list) -> Tensor:
     return F.reshape(joined, (batch, len(outputs)) + rest)
 
 
+def dropout_active(p: float) -> bool:
+    """Whether a dropout rate ``p`` draws masks now (a rate in (0, 1), while training)."""
+    return 0.0 < p < 1.0 and K.learning_phase() == 1
+
+
 def dropout_masks(shape: tuple, p: float, count: int, dtype) -> list:
     """``count`` independent inverted-dropout masks of ``shape`` while training
     (keep with probability ``1 - p``, scaled by ``1 / (1 - p)``), else ``None`` each.
 
     ``None`` means "no mask" so that the step functions skip the multiply.
     """
-    if not 0.0 < p < 1.0 or K.learning_phase() != 1:
+    if not dropout_active(p):
         return [None] * count
     scale = 1.0 / (1.0 - p)
     return [Tensor(((np.random.random_sample(shape) >= p) * scale).astype(dtype))
@@ -198,20 +206,33 @@ class Recurrent(Layer):
             raise ValueError(f"{self.name} expects input of shape (batch, timesteps, "
                              f"{self.input_dim}), got {x.shape}")
         try:
-            states = self.pack_states(self.initial_states(x))
-            inputs = self.prepare(x)
-            last, outputs, final = run_loop(self._step_with_constants(), inputs, states,
-                                            _mask_array(mask), self.go_backwards)
-            final = self.unpack_states(final)
+            states = self.initial_states(x)
+            whole = self.whole_loop(x, states, mask)
+            if whole is None:
+                whole = self.readable_loop(x, states, mask)
+            last, sequence, final = whole
         finally:
             self.release_batch()
         if self.stateful:
             # states are values, not graph: the next batch starts from detached copies
             for stored, new in zip(self.states, final):
                 stored.data = new.data.copy()
-        if self.return_sequences:
-            return stack_time(outputs)
-        return last
+        return sequence if self.return_sequences else last
+
+    def readable_loop(self, x, states: list, mask) -> tuple:
+        """The step-by-step loop (``run_loop``): ``(last output (B, u), the sequence
+        (B, T, u) or None without return_sequences, final states)``."""
+        inputs = self.prepare(x)
+        last, outputs, final = run_loop(self._step_with_constants(), inputs,
+                                        self.pack_states(states), _mask_array(mask),
+                                        self.go_backwards)
+        sequence = stack_time(outputs) if self.return_sequences else None
+        return last, sequence, self.unpack_states(final)
+
+    def whole_loop(self, x, states: list, mask):
+        """The loop as one primitive, when a layer has one that applies here (the
+        LSTM's); the same triple as ``readable_loop``, or None for the readable loop."""
+        del x, states, mask  # the base layer has no loop primitive
 
     # ---- the Keras 1 hooks, for user subclasses (``step(x, states)`` receives the
     # states followed by ``get_constants(x)``, and returns ``(output, new_states)``) --------

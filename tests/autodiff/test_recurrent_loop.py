@@ -1,0 +1,91 @@
+"""``LSTMLoop``, the whole LSTM time loop as one primitive: gradients by the op harness
+(float64 central differences, against a numpy reference of the loop), values equal to
+the readable step-by-step loop of fused cells, and the layer wired to it."""
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.autodiff import op_draws
+from tests.autodiff.harness import check_case, covered_ops, with_options
+from tinygrad_keras.autodiff import Tensor
+from tinygrad_keras.autodiff import functional as F
+from tinygrad_keras.autodiff.ops.recurrent import lstm_cell
+from tinygrad_keras.autodiff.ops.recurrent_loop import LSTMLoop, lstm_loop
+
+
+def numpy_loop(xz, U, h0, c0, gate="sigmoid", pre_activations=None):
+    """The LSTM recurrence in plain numpy: ``(T, B, 2u)`` of ``[h_t, c_t]``."""
+    u, h, c, out = h0.shape[1], h0, c0, []
+    for t in range(xz.shape[0]):
+        z = xz[t] + h @ U
+        if pre_activations is not None:
+            pre_activations.append(z[:, :3 * u])
+        s = 1 / (1 + np.exp(-z[:, :3 * u])) if gate == "sigmoid" else np.clip(z[:, :3 * u], 0, 1)
+        c = s[:, u:2 * u] * c + s[:, :u] * np.tanh(z[:, 3 * u:])
+        h = s[:, 2 * u:] * np.tanh(c)
+        out.append(np.concatenate([h, c], axis=1))
+    return np.stack(out)
+
+
+def off_the_clip_kinks(xz, U, h0, c0, gate="sigmoid"):
+    """Central differences straddling clip's kinks at 0 and 1 would be wrong."""
+    if gate != "clip":
+        return True
+    pre = []
+    numpy_loop(xz, U, h0, c0, gate, pre)
+    return all(np.all(np.abs(p) > 1e-3) and np.all(np.abs(p - 1) > 1e-3) for p in pre)
+
+
+CASES = [with_options("lstm_loop", lstm_loop, numpy_loop, op_draws.lstm_loop(),
+                      covers=("LSTMLoop",), valid=off_the_clip_kinks)]
+TESTED_OPS = covered_ops(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+@given(data=st.data())
+def test_op(case, data):
+    check_case(case, data.draw(case.draw))
+
+
+def readable_loop(xz, U, h0, c0, gate):
+    """The same loop as the LSTM layer's readable path: ``h . U`` then ``LSTMCell``."""
+    u, h, hc, outs = h0.shape[1], h0, F.concatenate([h0, c0], axis=1), []
+    for t in range(xz.shape[0]):
+        hc = lstm_cell(xz[t], h @ U, hc, gate)
+        h = hc[:, :u]
+        outs.append(F.reshape(hc, (1,) + hc.shape))
+    return F.concatenate(outs, axis=0)
+
+
+def draw_inputs(seed, dtype="float64", steps=6, batch=3, units=4):
+    rng = np.random.RandomState(seed)
+    return [rng.uniform(-1.5, 1.5, shape).astype(dtype) for shape in
+            [(steps, batch, 4 * units), (units, 4 * units), (batch, units), (batch, units)]]
+
+
+@pytest.mark.parametrize("gate", ["sigmoid", "clip"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_equals_the_readable_loop(gate, dtype):
+    """Forward values identical (same arithmetic in the same order); every gradient
+    equal to rounding (the U gradient is summed in another order)."""
+    arrays = draw_inputs(0, dtype)
+    weights = np.random.RandomState(1).standard_normal((6, 3, 8)).astype(dtype)
+    results = []
+    for fn in (lstm_loop, readable_loop):
+        ts = [Tensor(a, requires_grad=True) for a in arrays]
+        out = fn(*ts, gate=gate)
+        (out * Tensor(weights)).sum().backward()
+        results.append((out, [t.grad for t in ts]))
+    (fast, fast_grads), (slow, slow_grads) = results
+    assert fast.dtype == np.dtype(dtype) and np.array_equal(fast.data, slow.data)
+    tol = 1e-12 if dtype == "float64" else 1e-5
+    for name, a, b in zip(["xz", "U", "h0", "c0"], fast_grads, slow_grads):
+        assert a.dtype == np.dtype(dtype), name
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol, err_msg=name)
+
+
+def test_declared_first_order_only_and_bad_gate_named():
+    assert LSTMLoop.first_order_only is True
+    with pytest.raises(ValueError, match="LSTMLoop: gate must be"):
+        lstm_loop(*[Tensor(a) for a in draw_inputs(0)], gate="relu")

@@ -1,0 +1,132 @@
+"""A whole LSTM time loop as one primitive, with backpropagation through time by hand.
+
+Why a primitive (speed, the reason STYLE asks to state): the readable LSTM of
+``layers/recurrent.py`` is a Python loop over time that records a few operations per
+step (``h . U``, the fused :class:`~.recurrent.LSTMCell`, a slice); the engine then walks
+those ``~4 T`` nodes backwards, makes a gradient array per edge, and computes the ``U``
+gradient as ``T`` small products that it adds up.  Here the loop runs inside one
+``forward`` on preallocated ``(T, B, ...)`` buffers, the backward walks the steps
+in reverse itself, and the ``U`` gradient is **one** product over all steps::
+
+    dU = [h_0 ... h_{T-1}]^T . [dz_1 ... dz_T]      # (u, T*B) . (T*B, 4u)
+
+It computes the same numbers, step by step, as the readable loop (the same numpy
+operations in the same order for the forward pass), and ``tests/autodiff/
+test_recurrent_loop.py`` checks that against the composite.  The readable loop stays
+the one the tutorials show; the LSTM layer uses this primitive only when nothing
+needs the step-by-step graph (no mask, no recurrent dropout, an unmodified ``step``).
+
+First order only: the backward works on numpy arrays (a hand-written backward through
+time is the whole point), so the graph of the gradient is not recorded; the engine
+refuses ``create_graph=True`` through it.  Set ``layer.loop_primitive = False`` on the
+LSTM to differentiate a second time through the readable loop instead.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function
+
+
+def _gate_into(out, pre, gate: str) -> None:
+    """The sigmoid-type gates of one step written into ``out``: the arithmetic of
+    ``recurrent._gate``."""
+    if gate == "sigmoid":
+        np.multiply(pre, 0.5, out=out)
+        np.tanh(out, out=out)
+        out += 1.0
+        out *= 0.5
+    else:  # np.clip's values, without its Python wrapper (a cost at every step)
+        np.maximum(pre, 0.0, out=out)
+        np.minimum(out, 1.0, out=out)
+
+
+class LSTMLoop(Function):
+    """``LSTMLoop.apply(xz, U, h0, c0, gate='sigmoid')`` -> ``(T, B, 2u)``: ``[h_t, c_t]``
+    after each step ``t = 1..T``, side by side on the last axis.
+
+    ``xz`` ``(T, B, 4u)``: the input projections ``x_t . W + b`` of every step, gate
+    blocks **i, f, o, c**; ``U`` ``(u, 4u)``: the recurrent weights, same blocks;
+    ``h0``, ``c0`` ``(B, u)``: the initial states.  Each step is::
+
+        z = xz[t] + h . U
+        i, f, o = gate(z[:, :3u]);  g = tanh(z[:, 3u:])
+        c' = f * c + i * g;          h' = o * tanh(c')
+
+    with ``gate`` ``'sigmoid'`` or ``'clip'`` (``clip(a, 0, 1)``, a hard_sigmoid whose
+    affine part is folded into the weights; as ``Clip``, its gradient passes where
+    ``0 <= a <= 1``).
+
+    The forward pass does the arithmetic of the readable loop (``h . U`` then the
+    :class:`~.recurrent.LSTMCell` formulas) in the same order, so its values are
+    identical to it; the gradients agree to rounding (``dU`` is summed in another order).
+    """
+
+    first_order_only = True  # backward through time on numpy arrays (see module docstring)
+
+    def forward(self, xz, U, h0, c0, gate="sigmoid"):
+        if gate not in ("sigmoid", "clip"):
+            raise ValueError(f"LSTMLoop: gate must be 'sigmoid' or 'clip', got {gate!r}")
+        steps, batch, width = xz.shape
+        u = width // 4
+        dtype = np.result_type(xz, U, h0, c0)
+        H = np.empty((steps + 1, batch, u), dtype)    # h_0 .. h_T (h_0..h_{T-1} feed dU)
+        C = np.empty((steps + 1, batch, u), dtype)    # c_0 .. c_T
+        Z = np.empty((steps, batch, width), dtype)    # pre-activations
+        S = np.empty((steps, batch, 3 * u), dtype)    # i, f, o
+        G = np.empty((steps, batch, u), dtype)        # tanh of the c-gate block
+        TC = np.empty((steps, batch, u), dtype)       # tanh(c_t)
+        H[0], C[0] = h0, c0
+        for t in range(steps):
+            z = Z[t]
+            np.matmul(H[t], U, out=z)
+            z += xz[t]
+            _gate_into(S[t], z[:, :3 * u], gate)
+            np.tanh(z[:, 3 * u:], out=G[t])
+            np.multiply(S[t, :, u:2 * u], C[t], out=C[t + 1])
+            C[t + 1] += S[t, :, :u] * G[t]
+            np.tanh(C[t + 1], out=TC[t])
+            np.multiply(S[t, :, 2 * u:], TC[t], out=H[t + 1])
+        self.U, self.H, self.C, self.Z, self.S, self.G, self.TC = U, H, C, Z, S, G, TC
+        self.gate = gate
+        out = np.empty((steps, batch, 2 * u), dtype)
+        out[:, :, :u], out[:, :, u:] = H[1:], C[1:]
+        return out
+
+    def _gate_slopes(self):
+        """The slopes of the sigmoid-type gates at every step, ``(T, B, 3u)``: ``s (1 - s)``,
+        or for the clip 1 where it kept its input (``0 <= a <= 1``) and 0 elsewhere."""
+        S = self.S
+        if self.gate == "sigmoid":
+            return S * (1.0 - S)
+        inside = np.equal(S, self.Z[:, :, :S.shape[2]])
+        return inside.astype(S.dtype)
+
+    def backward(self, grad):
+        U, C, S, G, TC = self.U, self.C, self.S, self.G, self.TC
+        slopes = self._gate_slopes()
+        steps, batch, u = G.shape
+        dZ = np.empty((steps, batch, 4 * u), dtype=grad.dtype)
+        dh = np.zeros((batch, u), dtype=grad.dtype)   # gradient reaching h_t from step t+1
+        dc = np.zeros((batch, u), dtype=grad.dtype)   # and reaching c_t
+        for t in range(steps - 1, -1, -1):
+            s, g, tc, dz = S[t], G[t], TC[t], dZ[t]
+            gh = grad[t, :, :u] + dh
+            gc = grad[t, :, u:] + dc
+            gc += gh * s[:, 2 * u:] * (1.0 - tc * tc)
+            np.multiply(gc, g, out=dz[:, :u])                 # d i
+            np.multiply(gc, C[t], out=dz[:, u:2 * u])         # d f
+            np.multiply(gh, tc, out=dz[:, 2 * u:3 * u])       # d o
+            dz[:, :3 * u] *= slopes[t]
+            np.multiply(gc * s[:, :u], 1.0 - g * g, out=dz[:, 3 * u:])  # d c-gate
+            dc = gc * s[:, u:2 * u]
+            dh = dz @ U.T
+        dU = None
+        if self.needs_grad[1]:
+            dU = self.H[:steps].reshape(-1, u).T @ dZ.reshape(-1, 4 * u)
+        return dZ, dU, dh, dc
+
+
+def lstm_loop(xz, U, h0, c0, gate: str = "sigmoid"):
+    """Functional form of :class:`LSTMLoop` (Tensors in, Tensor out)."""
+    return LSTMLoop.apply(xz, U, h0, c0, gate=gate)
