@@ -15,6 +15,22 @@ import numpy as np
 
 _CONV2D = {"Convolution2D", "AtrousConvolution2D", "Deconvolution2D"}
 _CONV1D = {"Convolution1D", "AtrousConvolution1D"}
+# every kernel of these (ndim >= 4) was a true convolution on Theano; biases are 1-D
+_CONV_ALL_KERNELS = {"Convolution3D", "ConvLSTM2D"}
+
+
+def _flip_every_kernel(arrays: list, layer) -> list:
+    """Flip the spatial axes (last ones for 'th', first ones for 'tf') of each kernel."""
+    th = getattr(layer, "dim_ordering", "tf") == "th"
+    out = []
+    for a in arrays:
+        if a.ndim >= 4:
+            spatial = a.ndim - 2
+            flip = (slice(None),) * 2 + (slice(None, None, -1),) * spatial if th else \
+                (slice(None, None, -1),) * spatial + (slice(None),) * 2
+            a = a[flip].copy()
+        out.append(a)
+    return out
 
 
 def _flip_spatial(kernel: np.ndarray, layer) -> np.ndarray:
@@ -74,6 +90,9 @@ def _keras2_arrays(layer, arrays: list, backend: str) -> list:
 
 def _keras1_arrays(layer, weight_names: list, arrays: list) -> list:
     kind = type(layer).__name__
+    if kind in _CONV_ALL_KERNELS:
+        theano = bool(weight_names) and not any(n.endswith(":0") for n in weight_names)
+        return _flip_every_kernel(arrays, layer) if theano else arrays
     if kind not in _CONV1D | _CONV2D or not arrays:
         return arrays
     kernel = arrays[0]

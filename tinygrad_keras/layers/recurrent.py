@@ -20,10 +20,11 @@ from .. import backend as K
 from ..autodiff import Tensor
 from ..autodiff import functional as F
 from ..autodiff.ops.recurrent import gru_gates, gru_output, lstm_cell
+from ._time_dense import time_distributed_dense
 from .core import config_of, get_activation, get_initializer, get_regularizer, name_of
 from .recurrent_base import Recurrent, dropout_masks, masked, time_major, unstack_time
 
-__all__ = ["GRU", "LSTM", "Recurrent", "SimpleRNN"]
+__all__ = ["GRU", "LSTM", "Recurrent", "SimpleRNN", "time_distributed_dense"]
 
 
 def _join(parts: list, axis: int = -1):
