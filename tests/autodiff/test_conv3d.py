@@ -156,3 +156,8 @@ def test_pool3d_matches_direct_loop_and_gradcheck(shape, pool, stride, mode, fn,
 def test_pool3d_rejects_wrong_rank():
     with pytest.raises(ValueError, match=r"\(B, C, D, H, W\)"):
         F.max_pool3d(Tensor(np.ones((1, 2, 4, 4))))
+
+
+def test_channel_mismatch_is_named():
+    with pytest.raises(ValueError, match="3 channels but the kernel"):
+        F.conv3d(Tensor(np.ones((1, 3, 3, 3, 3))), Tensor(np.ones((1, 2, 2, 2, 2))))

@@ -46,6 +46,9 @@ def conv3d(x, w, stride=1, padding="valid", dilation=1, impl=None) -> Tensor:
     if x.ndim != 5 or w.ndim != 5:
         raise ValueError(f"conv3d expects x (B, C, D, H, W) and w (F, C, kd, kh, kw), "
                          f"got shapes {x.shape} and {w.shape}")
+    if x.shape[1] != w.shape[1]:
+        raise ValueError(f"conv3d: the input has {x.shape[1]} channels but the kernel "
+                         f"(F, C, kd, kh, kw) = {w.shape} expects {w.shape[1]}")
     stride, dilation = triple(stride, "stride"), triple(dilation, "dilation")
     pads = conv3d_padding(padding, x.shape[2:], w.shape[2:], stride, dilation)
     return Correlate3D.apply(x, w, stride=stride, padding=pads, dilation=dilation, impl=impl)
