@@ -143,6 +143,7 @@ def is_keras_tensor(x) -> bool:
 # ---- the math part: split by topic into tinygrad_keras/_backend/ -----------------
 from ._backend.conv import *
 from ._backend.creation import *
+from ._backend.ctc import *
 from ._backend.graph import *
 from ._backend.math_ops import *
 from ._backend.nn import *
