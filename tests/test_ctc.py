@@ -98,8 +98,8 @@ def test_bad_labels_and_lengths_are_named():
     probs = np.full((1, 3, 3), 1 / 3)
     with pytest.raises(ValueError, match="no alignment exists"):
         K.ctc_batch_cost([[1, 1]], probs, [[2]], [[2]])
-    with pytest.raises(ValueError, match=r"labels must be in \[0, 1\]"):
-        K.ctc_batch_cost([[2]], probs, [[3]], [[1]])
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 2\]"):
+        K.ctc_batch_cost([[3]], probs, [[3]], [[1]])
     with pytest.raises(ValueError, match="input_length of sample 0 is 4"):
         K.ctc_batch_cost([[0]], probs, [[4]], [[1]])
     with pytest.raises(ValueError, match="one length per sample"):
@@ -160,3 +160,12 @@ def test_beam_search_keeps_a_label_repeated_across_a_blank():
     probs = np.array([[[0.9, 0.1], [0.1, 0.9], [0.9, 0.1]]])   # a, blank, a
     decoded, _ = K.ctc_decode(probs, [3], greedy=False, beam_width=10)
     assert decoded[0].data.tolist() == [[0, 0]]
+
+
+def test_a_label_equal_to_the_blank_is_a_cell_emitting_the_blank():
+    """As on 1.2.2's TensorFlow backend (image_ocr.py labels empty images with the
+    blank class): l' = (blank, blank*, blank) over 2 steps has the state paths
+    (0, 1), (1, 1), (1, 2), each emitting the blank twice."""
+    probs = np.array([[[0.2, 0.5, 0.3], [0.6, 0.3, 0.1]]])
+    got = K.ctc_batch_cost([[2]], probs, [[2]], [[1]]).data[0, 0]
+    np.testing.assert_allclose(got, -np.log(3 * (0.3 + 1e-8) * (0.1 + 1e-8)), rtol=1e-10)

@@ -3,7 +3,9 @@ signatures: ``ctc_label_dense_to_sparse``, ``ctc_batch_cost``, ``ctc_decode``.
 
 Conventions (those of 1.2.2's TensorFlow backend): ``y_pred`` is ``(samples, time,
 classes)`` softmax output, the *last* class is the blank, and probabilities enter
-as ``log(y_pred + 1e-8)``.
+as ``log(y_pred + 1e-8)``.  As there, a label may also *be* the blank class (Keras
+1.2.2's ``image_ocr.py`` labels its empty images that way): it is then an ordinary
+label cell of the recursion whose probability is the blank's.
 
 The loss is the forward (alpha) recursion over the label with blanks interleaved,
 ``l' = (blank, l1, blank, l2, ..., blank)`` of length ``S = 2L + 1``, written with
@@ -90,24 +92,24 @@ def ctc_label_dense_to_sparse(labels, label_lengths) -> SparseLabels:
 # ---- the loss -----------------------------------------------------------------------
 def _extended_labels(labels: np.ndarray, lengths: np.ndarray, blank: int):
     """``l'`` per sample, padded with blanks to ``S = 2 * max(L) + 1``, and where the
-    skip transition ``s - 2 -> s`` is allowed (a label differing from the one before)."""
+    skip transition ``s - 2 -> s`` is allowed: into a label that differs from the label
+    before it (blank cells never differ from the blank two cells back)."""
     samples = len(labels)
     width = 2 * int(lengths.max(initial=0)) + 1
     ext = np.full((samples, width), blank, dtype=np.int64)
     for b, n in enumerate(lengths):
         ext[b, 1:2 * n:2] = labels[b, :n]
     skip = np.zeros_like(ext, dtype=bool)
-    skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
+    skip[:, 2:] = ext[:, 2:] != ext[:, :-2]
     return ext, skip
 
 
 def _check_labels(labels, lengths, input_lengths, timesteps, blank) -> None:
     for b, (n, t) in enumerate(zip(lengths, input_lengths)):
         row = labels[b, :n]
-        if np.any((row < 0) | (row >= blank)):
+        if np.any((row < 0) | (row > blank)):
             raise ValueError(f"ctc_batch_cost: sample {b} has labels {row.tolist()}; labels "
-                             f"must be in [0, {blank - 1}] (class {blank}, the last, is the "
-                             f"blank)")
+                             f"must be in [0, {blank}] (y_pred has {blank + 1} classes)")
         if not 1 <= t <= timesteps:
             raise ValueError(f"ctc_batch_cost: input_length of sample {b} is {t}; it must be "
                              f"in [1, {timesteps}] (the time axis of y_pred)")
@@ -153,7 +155,8 @@ def _logsumexp(*terms):
 def ctc_batch_cost(y_true, y_pred, input_length, label_length) -> Tensor:
     """CTC loss of every sample: ``-log p(label | y_pred)``, shape ``(samples, 1)``.
 
-    ``y_true`` ``(samples, max_string_length)`` labels (classes ``0 .. C-2``),
+    ``y_true`` ``(samples, max_string_length)`` labels (classes ``0 .. C-2``; ``C-1``
+    is accepted as TensorFlow did, see the module docstring),
     ``y_pred`` ``(samples, time, C)`` probabilities (class ``C-1`` is the blank),
     ``input_length`` / ``label_length`` ``(samples, 1)``: how many timesteps and labels
     of each sample count.
