@@ -59,6 +59,7 @@ from tests.datasets.fake_keras_datasets import (
     write_nietzsche,
     write_reuters,
 )
+from tests.datasets.fake_wordlists import write_wordlists
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SLOW = os.environ.get("TINYGRAD_KERAS_SLOW") == "1"
@@ -88,6 +89,24 @@ NO_AUGMENTATION = ("data_augmentation = True", "data_augmentation = False",
 CIFAR_SHORT = ("nb_epoch = 200", "nb_epoch = 2", "fast run: 2 of the 200 epochs")
 AUGMENTED, PLAIN = "Using real-time data augmentation.", "Not using data augmentation."
 PY37_ERROR = "AttributeError: 'NoneType' object has no attribute 'strip'"
+NP_FLOAT = (("row, col, 1), dtype=np.float)", "row, col, 1), dtype=float)",
+             "numpy >= 1.24 removed the np.float alias (it was Python's float)"),
+            ("                              dtype=np.float)",
+             "                              dtype=float)", "the same, second array"))
+NP_FLOAT_ERROR = "module 'numpy' has no attribute 'float'"
+CONV_LSTM_SHORT = (
+    ("seq.fit(noisy_movies[:1000], shifted_movies[:1000], batch_size=10,",
+     "seq.fit(noisy_movies[:10], shifted_movies[:10], batch_size=10,",
+     "fast run: 10 of the 1000 training movies"),
+    ("nb_epoch=300", "nb_epoch=1", "fast run: 1 of the 300 epochs"))
+OCR_SHORT = (
+    ("words_per_epoch = 16000", "words_per_epoch = 320",
+     "fast run: 10 minibatches of 32 words per epoch (8 train, 2 validation)"),
+    ("rnn_size = 512", "rnn_size = 32", "fast run: GRUs of 32 units instead of 512"),
+    ("train(run_name, 0, 20, 128)", "train(run_name, 0, 1, 128)", "fast run: 1 of 20 epochs"),
+    ("train(run_name, 20, 25, 512)", "train(run_name, 1, 2, 512)",
+     "fast run: 1 of 5 epochs on wide images, from the weights saved after epoch 0"))
+OCR_NEEDS = ("cairocffi", "editdistance", "matplotlib")
 
 # test id -> Example.  Wall times of one run each (2-core machine shared with other jobs, one
 # BLAS thread, seconds): fast ones 1-12 each; slow: mnist_mlp 198, antirectifier 263 and
@@ -156,6 +175,20 @@ SCRIPTS = {
                                               needs=("matplotlib",)),
     "lstm_benchmark": Example("lstm_benchmark.py", (write_imdb,), True, "Epoch 10/10",
                               needs=("matplotlib",)),
+    # issue 13: 3-D convolution, ConvLSTM2D and CTC.  conv_lstm.py dies in its own
+    # generate_movies() on numpy >= 1.24 (after building and compiling its model)
+    "conv_lstm": Example("conv_lstm.py", (), False, "", fails_with=NP_FLOAT_ERROR,
+                         needs=("matplotlib",)),
+    "conv_lstm_np_float_short": Example("conv_lstm.py", (), False, "Epoch 1/1",
+                                        edits=NP_FLOAT + CONV_LSTM_SHORT,
+                                        needs=("matplotlib",)),
+    # image_ocr.py paints words with cairo and scores them with editdistance (optional
+    # extras); its word lists are planted (tests/datasets/fake_wordlists.py)
+    "image_ocr_short": Example("image_ocr.py", (write_wordlists,), False,
+                               ("Mean edit distance", "Epoch 2/2"), edits=OCR_SHORT,
+                               needs=OCR_NEEDS),
+    "image_ocr": Example("image_ocr.py", (write_wordlists,), True, "Epoch 25/25",
+                         needs=OCR_NEEDS),
 }
 
 
