@@ -29,6 +29,14 @@ temporary copy, never in the original), each with its reason:
   exercise the models.
 * ``mnist_net2net.py`` indexes with ``(kh - 1) / 2``, a float in Python 3: the
   same treatment (expected failure, and a run with ``//``).
+* ``conv_lstm.py`` makes its arrays with ``np.float``, removed in numpy 1.24: an
+  expected failure, and a short run with ``float`` (1 epoch on 10 of its 1000 movies)
+  and a ``keras.json`` choosing 'tf', the ordering the script was written for.
+* ``image_ocr.py`` shuffles a Python 2 ``range`` in place: an expected failure, and runs
+  with ``list(range(...))``.  It needs the optional ``cairocffi`` and ``editdistance``
+  (skipped without them) and downloads word lists: a generated stand-in is planted
+  (``tests/datasets/fake_wordlists.py``).  Its short run uses 10 minibatches per epoch,
+  GRUs of 32 units and one epoch of each of its two phases.
 * ``*_short`` ids: a slow script with only its epoch/iteration count cut, so the
   default (fast) test run still goes through the script's code paths once; the
   unchanged script runs with ``TINYGRAD_KERAS_SLOW=1``.
@@ -74,6 +82,7 @@ class Example(NamedTuple):
     edits: tuple = ()                # ((old, new, why), ...): replacements in a temporary copy
     fails_with: str | None = None    # the script's own bug: text its stderr must contain
     needs: tuple = ()                # optional modules the script imports
+    keras_json: str | None = None    # written to ~/.keras/keras.json of the run, if given
 
 
 def small_mnist(n_train: int, n_test: int) -> Callable:
@@ -94,6 +103,9 @@ NP_FLOAT = (("row, col, 1), dtype=np.float)", "row, col, 1), dtype=float)",
             ("                              dtype=np.float)",
              "                              dtype=float)", "the same, second array"))
 NP_FLOAT_ERROR = "module 'numpy' has no attribute 'float'"
+# conv_lstm.py's ConvLSTM2D layers take channels-last movies with dim_ordering='default':
+# written for 1.2.2's own default, 'tf' (this project's default without a keras.json is 'th')
+TF_ORDERING = '{"image_dim_ordering": "tf", "floatx": "float32", "epsilon": 1e-07}'
 CONV_LSTM_SHORT = (
     ("seq.fit(noisy_movies[:1000], shifted_movies[:1000], batch_size=10,",
      "seq.fit(noisy_movies[:10], shifted_movies[:10], batch_size=10,",
@@ -107,6 +119,9 @@ OCR_SHORT = (
     ("train(run_name, 20, 25, 512)", "train(run_name, 1, 2, 512)",
      "fast run: 1 of 5 epochs on wide images, from the weights saved after epoch 0"))
 OCR_NEEDS = ("cairocffi", "editdistance", "matplotlib")
+PY3_RANGE = ("    a = range(stop_ind)\n", "    a = list(range(stop_ind))\n",
+             "Python 3's range cannot be shuffled in place (Python 2's range was a list)")
+PY3_RANGE_ERROR = "TypeError: 'range' object does not support item assignment"
 
 # test id -> Example.  Wall times of one run each (2-core machine shared with other jobs, one
 # BLAS thread, seconds): fast ones 1-12 each; slow: mnist_mlp 198, antirectifier 263 and
@@ -181,14 +196,17 @@ SCRIPTS = {
                          needs=("matplotlib",)),
     "conv_lstm_np_float_short": Example("conv_lstm.py", (), False, "Epoch 1/1",
                                         edits=NP_FLOAT + CONV_LSTM_SHORT,
-                                        needs=("matplotlib",)),
+                                        needs=("matplotlib",), keras_json=TF_ORDERING),
     # image_ocr.py paints words with cairo and scores them with editdistance (optional
-    # extras); its word lists are planted (tests/datasets/fake_wordlists.py)
-    "image_ocr_short": Example("image_ocr.py", (write_wordlists,), False,
-                               ("Mean edit distance", "Epoch 2/2"), edits=OCR_SHORT,
-                               needs=OCR_NEEDS),
-    "image_ocr": Example("image_ocr.py", (write_wordlists,), True, "Epoch 25/25",
-                         needs=OCR_NEEDS),
+    # extras); its word lists are planted (tests/datasets/fake_wordlists.py).  Unchanged, it
+    # trains one epoch (400 minibatches) and then dies in its own shuffle_mats_or_lists
+    "image_ocr": Example("image_ocr.py", (write_wordlists,), True, "",
+                         fails_with=PY3_RANGE_ERROR, needs=OCR_NEEDS),
+    "image_ocr_py3_range_short": Example("image_ocr.py", (write_wordlists,), False,
+                                         ("Mean edit distance", "Epoch 2/2"),
+                                         edits=(PY3_RANGE,) + OCR_SHORT, needs=OCR_NEEDS),
+    "image_ocr_py3_range": Example("image_ocr.py", (write_wordlists,), True, "Epoch 25/25",
+                                   edits=(PY3_RANGE,), needs=OCR_NEEDS),
 }
 
 
@@ -217,6 +235,9 @@ def prepared_source(example: Example, source: str) -> str:
 def run_example(example: Example, source: str, home) -> subprocess.CompletedProcess:
     """Write the datasets under ``home`` and run the script there with the keras alias."""
     folder = datasets_dir(home)
+    if example.keras_json is not None:
+        with open(os.path.join(os.path.dirname(folder), "keras.json"), "w") as f:
+            f.write(example.keras_json)
     for write in example.writers:
         write(folder)
     script = os.path.join(str(home), example.script)
