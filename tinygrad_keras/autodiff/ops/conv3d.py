@@ -113,7 +113,9 @@ def weight_grad3d(g, xp, cols, k, stride, dilation, impl=None):
     F = g.shape[1]
     if cols is not None:
         g2 = g.transpose(1, 0, 2, 3, 4).reshape(F, -1)
-        return (g2 @ cols.T).reshape((F, -1) + tuple(k))
+        # as (cols @ g2.T).T: with a long inner dimension OpenBLAS runs this orientation
+        # many times faster than g2 @ cols.T
+        return (cols @ g2.T).T.reshape((F, -1) + tuple(k))
     x_swapped = np.ascontiguousarray(xp.transpose(1, 0, 2, 3, 4))   # (C, B, D, H, W)
     g_swapped = np.ascontiguousarray(g.transpose(1, 0, 2, 3, 4))    # (F, B, OD, OH, OW)
     dw = correlate3d(x_swapped, g_swapped, dilation, stride, impl)[0]  # (C, F, >=k...)
