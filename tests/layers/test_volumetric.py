@@ -155,3 +155,29 @@ def test_theano_file_kernels_are_flipped_on_load(tmp_path, ordering):
     got = model.predict(data.astype("float32"))
     np.testing.assert_allclose(got, expected if ordering == "th" else to_tf(expected),
                                rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("ordering", ["th", "tf"])
+@pytest.mark.parametrize("backend", ["tensorflow", "theano"])
+def test_keras_2_conv3d_file(tmp_path, ordering, backend):
+    """Keras 2 stores (k1, k2, k3, in, out) kernels, true convolutions on Theano."""
+    from tests.persistence.test_foreign_files import write_keras2
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((1, 2, 3, 4, 3))
+    k = rng.standard_normal((2, 2, 2, 2, 2))                 # 'th' correlation kernel
+    b = rng.standard_normal(2).astype("float32")
+    stored = kernel_in_file = k.transpose(2, 3, 4, 1, 0)
+    if backend == "theano":
+        kernel_in_file = stored[::-1, ::-1, ::-1]
+    path = str(tmp_path / "keras2.h5")
+    write_keras2(path, [("conv", [("kernel", kernel_in_file.astype("float32")), ("bias", b)])],
+                 backend)
+    data = x if ordering == "th" else to_tf(x)
+    model = Sequential([L.Convolution3D(2, 2, 2, 2, dim_ordering=ordering, name="conv",
+                                        input_shape=data.shape[1:])])
+    model.load_weights(path)
+    expected = direct_correlate3d(x, k, (1, 1, 1), ((0, 0),) * 3, (1, 1, 1)) + \
+        b.reshape(1, 2, 1, 1, 1)
+    got = model.predict(data.astype("float32"))
+    np.testing.assert_allclose(got, expected if ordering == "th" else to_tf(expected),
+                               rtol=1e-4, atol=1e-4)

@@ -80,6 +80,13 @@ def _keras2_arrays(layer, arrays: list, backend: str) -> list:
         if getattr(layer, "dim_ordering", "tf") == "th":
             kernel = kernel.transpose(3, 2, 0, 1)
         return [kernel] + arrays[1:]
+    if kind == "Convolution3D" and arrays and arrays[0].ndim == 5:
+        kernel = arrays[0]                          # Keras 2: (k1, k2, k3, in, out)
+        if backend == "theano":
+            kernel = kernel[::-1, ::-1, ::-1].copy()
+        if getattr(layer, "dim_ordering", "tf") == "th":
+            kernel = kernel.transpose(4, 3, 0, 1, 2)
+        return [kernel] + arrays[1:]
     if kind in _CONV1D and arrays and arrays[0].ndim == 3:
         kernel = arrays[0]
         if backend == "theano":
