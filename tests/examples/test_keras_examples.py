@@ -191,7 +191,9 @@ SCRIPTS = {
     "lstm_benchmark": Example("lstm_benchmark.py", (write_imdb,), True, "Epoch 10/10",
                               needs=("matplotlib",)),
     # issue 13: 3-D convolution, ConvLSTM2D and CTC.  conv_lstm.py dies in its own
-    # generate_movies() on numpy >= 1.24 (after building and compiling its model)
+    # generate_movies() on numpy >= 1.24 (after building and compiling its model).  Wall
+    # times on the loaded 2-core machine: conv_lstm 22 s, its short run 145 s (28 s CPU),
+    # image_ocr short 315-339 s (67 s CPU)
     "conv_lstm": Example("conv_lstm.py", (), False, "", fails_with=NP_FLOAT_ERROR,
                          needs=("matplotlib",)),
     "conv_lstm_np_float_short": Example("conv_lstm.py", (), False, "Epoch 1/1",
