@@ -160,6 +160,7 @@ def is_keras_tensor(x) -> bool:
 from ._backend.compat import *
 from ._backend.conv import *
 from ._backend.creation import *
+from ._backend.ctc import *
 from ._backend.graph import *
 from ._backend.math_ops import *
 from ._backend.nn import *

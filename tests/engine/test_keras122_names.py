@@ -24,31 +24,6 @@ LEFT_OUT_MARK = "  left out: "
 # of loss/metric functions.
 FUNCTIONS_WITH_CAPITALS = frozenset(("Input", "MSE", "MAE", "MAPE", "MSLE", "KLD"))
 
-# Names that the other half of issue 13 (branch i13a: the 3-D and locally connected layers,
-# ConvLSTM2D, the extra convolutions and CTC in the backend) adds.  They are expected to be
-# missing on this branch alone; the constant goes when the two branches are merged.
-_I13A_LAYERS = ("AveragePooling3D", "Conv3D", "ConvLSTM2D", "ConvRecurrent2D", "Convolution3D",
-                "Cropping3D", "GlobalAveragePooling3D", "GlobalMaxPooling3D",
-                "LocallyConnected1D", "LocallyConnected2D", "MaxPooling3D", "SpatialDropout3D",
-                "UpSampling3D", "ZeroPadding3D", "time_distributed_dense")
-PENDING_I13A = frozenset(
-    [f"keras.layers.{name}" for name in _I13A_LAYERS]
-    + [f"keras.layers.convolutional.{name}" for name in (
-        "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "MaxPooling1D",
-        "MaxPooling2D", "MaxPooling3D", "Conv3D", "Convolution3D", "Cropping3D",
-        "UpSampling3D", "ZeroPadding3D")]
-    + [f"keras.layers.pooling.{name}" for name in (
-        "AveragePooling3D", "MaxPooling3D", "GlobalAveragePooling3D", "GlobalMaxPooling3D")]
-    + [f"keras.layers.core.SpatialDropout{n}D" for n in (1, 2, 3)]
-    + ["keras.layers.local.LocallyConnected1D", "keras.layers.local.LocallyConnected2D",
-       "keras.layers.convolutional_recurrent.ConvLSTM2D",
-       "keras.layers.convolutional_recurrent.ConvRecurrent2D",
-       "keras.layers.recurrent.time_distributed_dense"]
-    + [f"keras.backend.{name}" for name in (
-        "conv3d", "pool3d", "deconv2d", "atrous_conv2d", "separable_conv2d",
-        "ctc_label_dense_to_sparse", "ctc_batch_cost", "ctc_decode")])
-
-
 def _entries() -> list[tuple[str, str | None]]:
     """(dotted name, reason it is left out or None) for each line of the list."""
     entries = []
@@ -62,9 +37,7 @@ def _params() -> list:
     params = []
     for name, reason in _entries():
         if reason is None:
-            marks = [pytest.mark.xfail(reason="added by branch i13a (issue 13, layers half)")] \
-                if name in PENDING_I13A else []
-            params.append(pytest.param(name, marks=marks, id=name))
+            params.append(pytest.param(name, id=name))
     return params
 
 
@@ -91,7 +64,6 @@ def test_list_has_the_whole_api_and_reasons() -> None:
                      "keras.engine.topology.Container", "keras.objectives.mse"):
         assert required in names
     assert all(len(reason) > 30 for _, reason in entries if reason)
-    assert PENDING_I13A <= set(names), sorted(PENDING_I13A - set(names))
 
 
 def test_left_out_names_are_really_absent() -> None:

@@ -32,6 +32,14 @@ temporary copy, never in the original), each with its reason:
 * ``mnist_sklearn_wrapper.py`` imports ``GridSearchCV`` from ``sklearn.grid_search`` and
   scores with ``'log_loss'``; scikit-learn 0.20 removed both (they became
   ``sklearn.model_selection`` and ``'neg_log_loss'``), so both lines are replaced.
+* ``conv_lstm.py`` makes its arrays with ``np.float``, removed in numpy 1.24: an
+  expected failure, and a short run with ``float`` (1 epoch on 10 of its 1000 movies)
+  and a ``keras.json`` choosing 'tf', the ordering the script was written for.
+* ``image_ocr.py`` shuffles a Python 2 ``range`` in place: an expected failure, and runs
+  with ``list(range(...))``.  It needs the optional ``cairocffi`` and ``editdistance``
+  (skipped without them) and downloads word lists: a generated stand-in is planted
+  (``tests/datasets/fake_wordlists.py``).  Its short run uses 10 minibatches per epoch,
+  GRUs of 32 units and one epoch of each of its two phases.
 * ``*_short`` ids: a slow script with only its epoch/iteration count cut, so the
   default (fast) test run still goes through the script's code paths once; the
   unchanged script runs with ``TINYGRAD_KERAS_SLOW=1``.
@@ -62,6 +70,7 @@ from tests.datasets.fake_keras_datasets import (
     write_nietzsche,
     write_reuters,
 )
+from tests.datasets.fake_wordlists import write_wordlists
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SLOW = os.environ.get("TINYGRAD_KERAS_SLOW") == "1"
@@ -76,6 +85,7 @@ class Example(NamedTuple):
     edits: tuple = ()                # ((old, new, why), ...): replacements in a temporary copy
     fails_with: str | None = None    # the script's own bug: text its stderr must contain
     needs: tuple = ()                # optional modules the script imports
+    keras_json: str | None = None    # written to ~/.keras/keras.json of the run, if given
 
 
 def small_mnist(n_train: int, n_test: int) -> Callable:
@@ -98,6 +108,30 @@ SKLEARN_LOG_LOSS = ("scoring='log_loss'", "scoring='neg_log_loss'",
 CIFAR_SHORT = ("nb_epoch = 200", "nb_epoch = 2", "fast run: 2 of the 200 epochs")
 AUGMENTED, PLAIN = "Using real-time data augmentation.", "Not using data augmentation."
 PY37_ERROR = "AttributeError: 'NoneType' object has no attribute 'strip'"
+NP_FLOAT = (("row, col, 1), dtype=np.float)", "row, col, 1), dtype=float)",
+             "numpy >= 1.24 removed the np.float alias (it was Python's float)"),
+            ("                              dtype=np.float)",
+             "                              dtype=float)", "the same, second array"))
+NP_FLOAT_ERROR = "module 'numpy' has no attribute 'float'"
+# conv_lstm.py's ConvLSTM2D layers take channels-last movies with dim_ordering='default':
+# written for 1.2.2's own default, 'tf' (this project's default without a keras.json is 'th')
+TF_ORDERING = '{"image_dim_ordering": "tf", "floatx": "float32", "epsilon": 1e-07}'
+CONV_LSTM_SHORT = (
+    ("seq.fit(noisy_movies[:1000], shifted_movies[:1000], batch_size=10,",
+     "seq.fit(noisy_movies[:10], shifted_movies[:10], batch_size=10,",
+     "fast run: 10 of the 1000 training movies"),
+    ("nb_epoch=300", "nb_epoch=1", "fast run: 1 of the 300 epochs"))
+OCR_SHORT = (
+    ("words_per_epoch = 16000", "words_per_epoch = 320",
+     "fast run: 10 minibatches of 32 words per epoch (8 train, 2 validation)"),
+    ("rnn_size = 512", "rnn_size = 32", "fast run: GRUs of 32 units instead of 512"),
+    ("train(run_name, 0, 20, 128)", "train(run_name, 0, 1, 128)", "fast run: 1 of 20 epochs"),
+    ("train(run_name, 20, 25, 512)", "train(run_name, 1, 2, 512)",
+     "fast run: 1 of 5 epochs on wide images, from the weights saved after epoch 0"))
+OCR_NEEDS = ("cairocffi", "editdistance", "matplotlib")
+PY3_RANGE = ("    a = range(stop_ind)\n", "    a = list(range(stop_ind))\n",
+             "Python 3's range cannot be shuffled in place (Python 2's range was a list)")
+PY3_RANGE_ERROR = "TypeError: 'range' object does not support item assignment"
 
 # test id -> Example.  Wall times of one run each (2-core machine shared with other jobs, one
 # BLAS thread, seconds): fast ones 1-12 each; slow: mnist_mlp 198, antirectifier 263 and
@@ -180,6 +214,25 @@ SCRIPTS = {
                 "fast run: 2 of the 4 dense-layer candidates"),
                ("'nb_epoch': [3, 6]", "'nb_epoch': [1]", "fast run: 1 epoch, not 3 or 6")),
         needs=("sklearn",)),
+    # issue 13: 3-D convolution, ConvLSTM2D and CTC.  conv_lstm.py dies in its own
+    # generate_movies() on numpy >= 1.24 (after building and compiling its model).  Wall
+    # times on the loaded 2-core machine: conv_lstm 22 s, its short run 145 s (28 s CPU),
+    # image_ocr short 315-339 s (67 s CPU)
+    "conv_lstm": Example("conv_lstm.py", (), False, "", fails_with=NP_FLOAT_ERROR,
+                         needs=("matplotlib",)),
+    "conv_lstm_np_float_short": Example("conv_lstm.py", (), False, "Epoch 1/1",
+                                        edits=NP_FLOAT + CONV_LSTM_SHORT,
+                                        needs=("matplotlib",), keras_json=TF_ORDERING),
+    # image_ocr.py paints words with cairo and scores them with editdistance (optional
+    # extras); its word lists are planted (tests/datasets/fake_wordlists.py).  Unchanged, it
+    # trains one epoch (400 minibatches) and then dies in its own shuffle_mats_or_lists
+    "image_ocr": Example("image_ocr.py", (write_wordlists,), True, "",
+                         fails_with=PY3_RANGE_ERROR, needs=OCR_NEEDS),
+    "image_ocr_py3_range_short": Example("image_ocr.py", (write_wordlists,), False,
+                                         ("Mean edit distance", "Epoch 2/2"),
+                                         edits=(PY3_RANGE,) + OCR_SHORT, needs=OCR_NEEDS),
+    "image_ocr_py3_range": Example("image_ocr.py", (write_wordlists,), True, "Epoch 25/25",
+                                   edits=(PY3_RANGE,), needs=OCR_NEEDS),
 }
 
 
@@ -208,6 +261,9 @@ def prepared_source(example: Example, source: str) -> str:
 def run_example(example: Example, source: str, home) -> subprocess.CompletedProcess:
     """Write the datasets under ``home`` and run the script there with the keras alias."""
     folder = datasets_dir(home)
+    if example.keras_json is not None:
+        with open(os.path.join(os.path.dirname(folder), "keras.json"), "w") as f:
+            f.write(example.keras_json)
     for write in example.writers:
         write(folder)
     script = os.path.join(str(home), example.script)

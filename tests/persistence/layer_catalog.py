@@ -55,6 +55,8 @@ def _seq_entries() -> list:
         ("UpSampling1D", lambda **k: L.UpSampling1D(2, **k), (4, 2), False),
         ("Cropping1D", lambda **k: L.Cropping1D((1, 1), **k), (4, 2), False),
         ("SpatialDropout1D", lambda **k: L.SpatialDropout1D(0.2, **k), (4, 2), False),
+        ("LocallyConnected1D", lambda **k: L.LocallyConnected1D(3, 2, subsample_length=2, **k),
+         (5, 2), False),
     ]
 
 
@@ -91,5 +93,34 @@ def _image_entries(o: str) -> list:
     ]
 
 
+def _volume_entries(o: str) -> list:
+    def vol(c=2, d=4, r=4, col=3):
+        return (c, d, r, col) if o == "th" else (d, r, col, c)
+    seq = (3, 2, 5, 4) if o == "th" else (3, 5, 4, 2)   # (time, image) for ConvLSTM2D
+    return [
+        ("LocallyConnected2D", lambda **k: L.LocallyConnected2D(3, 2, 2, dim_ordering=o, **k),
+         _image_shape(o, 2, 4, 5), False),
+        ("ConvLSTM2D", lambda **k: L.ConvLSTM2D(3, 2, 2, border_mode="same", dim_ordering=o,
+                                                return_sequences=True, **k), seq, False),
+        ("Convolution3D", lambda **k: L.Convolution3D(3, 2, 2, 2, dim_ordering=o, **k), vol(),
+         False),
+        ("MaxPooling3D", lambda **k: L.MaxPooling3D(dim_ordering=o, **k), vol(), False),
+        ("AveragePooling3D", lambda **k: L.AveragePooling3D(border_mode="same", dim_ordering=o,
+                                                            **k), vol(), False),
+        ("GlobalMaxPooling3D", lambda **k: L.GlobalMaxPooling3D(dim_ordering=o, **k), vol(),
+         False),
+        ("GlobalAveragePooling3D", lambda **k: L.GlobalAveragePooling3D(dim_ordering=o, **k),
+         vol(), False),
+        ("UpSampling3D", lambda **k: L.UpSampling3D((2, 1, 2), dim_ordering=o, **k), vol(),
+         False),
+        ("ZeroPadding3D", lambda **k: L.ZeroPadding3D((1, 0, 2), dim_ordering=o, **k), vol(),
+         False),
+        ("Cropping3D", lambda **k: L.Cropping3D(((1, 0), (0, 1), (1, 1)), dim_ordering=o, **k),
+         vol(), False),
+        ("SpatialDropout3D", lambda **k: L.SpatialDropout3D(0.2, dim_ordering=o, **k), vol(),
+         False),
+    ]
+
+
 def catalog(ordering: str) -> list:
-    return _seq_entries() + _image_entries(ordering)
+    return _seq_entries() + _image_entries(ordering) + _volume_entries(ordering)

@@ -318,3 +318,7 @@ def avg_pool1d(x, pool=2, stride=None, padding="valid"):
     """Composite: average pooling of (B, C, L) as a 2-D pooling of height 1."""
     stride = pool if stride is None else stride
     return squeeze(avg_pool2d(expand_dims(x, 2), (1, pool), (1, stride), padding), 2)
+
+
+# ---- 3-D convolution and pooling (autodiff/volumetric.py, ops/conv3d.py) ---------------
+from .volumetric import avg_pool3d, conv3d, max_pool3d  # noqa: F401

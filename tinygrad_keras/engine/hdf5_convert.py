@@ -27,6 +27,8 @@ import numpy as np
 
 _CONV2D = {"Convolution2D", "AtrousConvolution2D", "Deconvolution2D"}
 _CONV1D = {"Convolution1D", "AtrousConvolution1D"}
+# every kernel (ndim >= 4) of these was a true convolution on Theano; biases are 1-D
+_CONV_ALL_KERNELS = {"Convolution3D", "ConvLSTM2D"}
 
 Step = tuple  # (label: str, function: ndarray -> ndarray that only moves elements)
 
@@ -73,6 +75,17 @@ def _flip_step(layer) -> Step:
     return "flipped along its spatial axes (Theano kernel)", lambda k: k[::-1, ::-1, :, :]
 
 
+def _flip_all_spatial_step(layer, ndim: int) -> Step:
+    """Reverse every spatial axis of a kernel: the last ``ndim - 2`` for 'th', the first
+    ``ndim - 2`` for 'tf'."""
+    spatial = (slice(None, None, -1),) * (ndim - 2)
+    if getattr(layer, "dim_ordering", "tf") == "th":
+        return ("flipped along its spatial axes (Theano kernel)",
+                lambda k: k[(slice(None),) * 2 + spatial])
+    return ("flipped along its spatial axes (Theano kernel)",
+            lambda k: k[spatial + (slice(None),) * 2])
+
+
 def _column_block(k: int, parts: int) -> Step:
     return f"column block {k} of {parts}", lambda a: np.split(a, parts, axis=-1)[k]
 
@@ -100,6 +113,15 @@ def _keras2_conv(kind: str, layer, arrays: list, backend: str) -> list | None:
         if getattr(layer, "dim_ordering", "tf") == "th":
             kernel = kernel.then("transposed to (out, in, rows, cols)",
                                  lambda k: k.transpose(3, 2, 0, 1))
+        return [kernel] + rest
+    if kind == "Convolution3D" and arrays and arrays[0].ndim == 5:
+        kernel = Conversion(0)                      # Keras 2: (k1, k2, k3, in, out)
+        if backend == "theano":
+            kernel = kernel.then("flipped along its spatial axes (Theano kernel)",
+                                 lambda k: k[::-1, ::-1, ::-1])
+        if getattr(layer, "dim_ordering", "tf") == "th":
+            kernel = kernel.then("transposed to (out, in, k1, k2, k3)",
+                                 lambda k: k.transpose(4, 3, 0, 1, 2))
         return [kernel] + rest
     if kind in _CONV1D and arrays and arrays[0].ndim == 3:
         kernel = Conversion(0)
@@ -149,6 +171,9 @@ def _keras1_plan(layer, arrays: list, theano: bool) -> list:
             plan += [c.shifted(start) for c in _keras1_plan(sub, part, theano)]
         return plan
     plan = as_stored(len(arrays))
+    if type(layer).__name__ in _CONV_ALL_KERNELS:
+        return [c.then(*_flip_all_spatial_step(layer, a.ndim)) if theano and a.ndim >= 4 else c
+                for c, a in zip(plan, arrays)]
     if type(layer).__name__ not in _CONV1D | _CONV2D or not arrays:
         return plan
     kernel, shape = plan[0], arrays[0].shape

@@ -7,7 +7,8 @@ that layout and its output back.  Kernel shapes, weight order and names are
 those of Keras 1.2.2, so weight files and ``set_weights`` lists carry over.
 
 The padding, cropping, up-sampling and spatial-dropout layers live in
-``_resize.py`` and are re-exported here, where Keras 1 users import them from.
+``_resize.py``, the 3-D layers in ``_volumetric.py``; both are re-exported here, where
+Keras 1 users import them from (as are the windowed pooling layers, as in 1.2.2).
 """
 from __future__ import annotations
 
@@ -29,28 +30,56 @@ from ._resize import (
     ZeroPadding2D,
     dim_ordering_of,
 )
+from ._volumetric import (
+    Conv3D,
+    Convolution3D,
+    Cropping3D,
+    SpatialDropout3D,
+    UpSampling3D,
+    ZeroPadding3D,
+)
+from .pooling import (  # Keras 1.2.2 re-exported these here (examples/image_ocr.py uses it)
+    AveragePooling1D,
+    AveragePooling2D,
+    AveragePooling3D,
+    MaxPooling1D,
+    MaxPooling2D,
+    MaxPooling3D,
+)
 
 __all__ = [
     "AtrousConv1D",
     "AtrousConv2D",
     "AtrousConvolution1D",
     "AtrousConvolution2D",
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "AveragePooling3D",
     "Conv1D",
     "Conv2D",
+    "Conv3D",
     "Convolution1D",
     "Convolution2D",
+    "Convolution3D",
     "Cropping1D",
     "Cropping2D",
+    "Cropping3D",
     "Deconv2D",
     "Deconvolution2D",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "MaxPooling3D",
     "SeparableConv2D",
     "SeparableConvolution2D",
     "SpatialDropout1D",
     "SpatialDropout2D",
+    "SpatialDropout3D",
     "UpSampling1D",
     "UpSampling2D",
+    "UpSampling3D",
     "ZeroPadding1D",
     "ZeroPadding2D",
+    "ZeroPadding3D",
 ]
 
 

@@ -319,3 +319,16 @@ __all__ = [
     "TimeDistributedDense",
     "merge",
 ]
+
+_SPATIAL_DROPOUT = {"SpatialDropout1D": "_resize", "SpatialDropout2D": "_resize",
+                    "SpatialDropout3D": "_volumetric"}
+
+
+def __getattr__(name: str):
+    """Keras 1.2.2 defined the SpatialDropout layers in ``core``; they live beside the
+    other resizing layers here (which import ``Dropout`` from this module, so they are
+    looked up on first use rather than imported at the top)."""
+    if name in _SPATIAL_DROPOUT:
+        import importlib
+        return getattr(importlib.import_module(f"{__package__}.{_SPATIAL_DROPOUT[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

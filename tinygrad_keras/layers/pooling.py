@@ -18,12 +18,16 @@ from ._resize import dim_ordering_of
 __all__ = [
     "AveragePooling1D",
     "AveragePooling2D",
+    "AveragePooling3D",
     "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",
+    "GlobalAveragePooling3D",
     "GlobalMaxPooling1D",
     "GlobalMaxPooling2D",
+    "GlobalMaxPooling3D",
     "MaxPooling1D",
     "MaxPooling2D",
+    "MaxPooling3D",
 ]
 
 
@@ -187,3 +191,82 @@ class GlobalAveragePooling2D(_GlobalPooling2D):
     def call(self, x, mask=None):
         return F.mean(x, axis=self._axes)
 
+
+
+# ---- 3-D ------------------------------------------------------------------------------
+def _spatial_3d(dim_ordering: str) -> tuple:
+    return (2, 3, 4) if dim_ordering == "th" else (1, 2, 3)
+
+
+class _Pooling3D(_Pooling2D):
+    """Pool ``pool_size`` boxes of volumes, ``strides`` apart (default: ``pool_size``).
+
+    Input/output 'th' ``(None, channels, d1, d2, d3)``, 'tf' channels last.
+    """
+
+    def __init__(self, pool_size=(2, 2, 2), strides=None, border_mode="valid",
+                 dim_ordering="default", **kwargs):
+        cls = type(self).__name__
+        self.pool_size = tuple(int(n) for n in pool_size)
+        self.strides = self.pool_size if strides is None else tuple(int(n) for n in strides)
+        if len(self.pool_size) != 3 or len(self.strides) != 3:
+            raise ValueError(f"{cls}: `pool_size` and `strides` must be triples, got "
+                             f"{pool_size!r} and {strides!r}")
+        self.border_mode = _check_border_mode(cls, border_mode)
+        self.dim_ordering = dim_ordering_of(dim_ordering, cls)
+        self.input_spec = [InputSpec(ndim=5)]
+        Layer.__init__(self, **kwargs)
+
+    def get_output_shape_for(self, input_shape):
+        shape = list(input_shape)
+        for axis, k, s in zip(_spatial_3d(self.dim_ordering), self.pool_size, self.strides):
+            shape[axis] = conv_output_length(shape[axis], k, self.border_mode, s)
+        return check_output_shape(self, input_shape, shape)
+
+    def call(self, x, mask=None):
+        if self.dim_ordering == "tf":
+            x = F.transpose(x, (0, 4, 1, 2, 3))
+        out = type(self)._pool(x, self.pool_size, self.strides, self.border_mode)
+        return out if self.dim_ordering == "th" else F.transpose(out, (0, 2, 3, 4, 1))
+
+
+class MaxPooling3D(_Pooling3D):
+    """Max over boxes of each 3-D feature map ('same': padded cells never win).
+
+    >>> MaxPooling3D(dim_ordering='th').get_output_shape_for((None, 4, 8, 6, 6))
+    (None, 4, 4, 3, 3)
+    """
+
+    _pool = staticmethod(F.max_pool3d)
+
+
+class AveragePooling3D(_Pooling3D):
+    """Mean over boxes of each 3-D feature map ('same': padded cells left out)."""
+
+    _pool = staticmethod(F.avg_pool3d)
+
+
+class _GlobalPooling3D(_GlobalPooling2D):
+    """Reduce the three spatial axes: 'th' ``(None, C, d1, d2, d3)`` or 'tf'
+    ``(None, d1, d2, d3, C)`` -> ``(None, C)``."""
+
+    def __init__(self, dim_ordering="default", **kwargs):
+        super().__init__(dim_ordering=dim_ordering, **kwargs)
+        self.input_spec = [InputSpec(ndim=5)]
+
+    @property
+    def _axes(self) -> tuple:
+        return _spatial_3d(self.dim_ordering)
+
+    def get_output_shape_for(self, input_shape):
+        return (input_shape[0], input_shape[1] if self.dim_ordering == "th" else input_shape[4])
+
+
+class GlobalMaxPooling3D(_GlobalPooling3D):
+    def call(self, x, mask=None):
+        return F.max(x, axis=self._axes)
+
+
+class GlobalAveragePooling3D(_GlobalPooling3D):
+    def call(self, x, mask=None):
+        return F.mean(x, axis=self._axes)

@@ -21,6 +21,7 @@ from ..autodiff import Tensor
 from ..autodiff import functional as F
 from ..autodiff.ops.recurrent import gru_gates, gru_output, lstm_cell
 from ..autodiff.ops.recurrent_loop import lstm_loop
+from ._time_dense import time_distributed_dense
 from .core import config_of, get_activation, get_initializer, get_regularizer, name_of
 from .recurrent_base import (
     Recurrent,
@@ -31,7 +32,7 @@ from .recurrent_base import (
     unstack_time,
 )
 
-__all__ = ["GRU", "LSTM", "Recurrent", "SimpleRNN"]
+__all__ = ["GRU", "LSTM", "Recurrent", "SimpleRNN", "time_distributed_dense"]
 
 
 def _join(parts: list, axis: int = -1):
