@@ -112,9 +112,20 @@ def _may_write(filepath: str, overwrite: bool) -> bool:
     return ask_to_proceed_with_overwrite(filepath)
 
 
+def is_keras3_path(filepath) -> bool:
+    """``.keras`` files are Keras 3 archives (the extension decides, as in Keras 3)."""
+    return str(filepath).lower().endswith(".keras")
+
+
 def save_model(model, filepath: str, overwrite: bool = True) -> None:
-    """Architecture, weights, compile arguments and optimizer state in one HDF5 file."""
-    if _may_write(filepath, overwrite):
+    """Architecture, weights, compile arguments and optimizer state in one HDF5 file
+    (a Keras 3 ``.keras`` archive when ``filepath`` ends in ``.keras``)."""
+    if not _may_write(filepath, overwrite):
+        return
+    if is_keras3_path(filepath):
+        from .keras3_format import save_keras3
+        save_keras3(model, filepath)
+    else:
         H.atomic_write(filepath, lambda f: _write_model(f, model))
 
 
