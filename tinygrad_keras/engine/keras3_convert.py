@@ -266,6 +266,7 @@ def config_from_keras3(entry: dict, inexact: list) -> tuple:
             k1[key1] = _value_from3(kind, key1, key3, config[key3], spec, cls1, where, state)
     if cls1 == "InputLayer":
         k1["input_dtype"] = k1.get("input_dtype") or "float32"
+        k1.pop("trainable")
     if cls1 == "Convolution2D":
         k1["nb_row"], k1["nb_col"] = config["kernel_size"]
         mapped.add("kernel_size")

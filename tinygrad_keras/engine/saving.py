@@ -259,6 +259,9 @@ def load_model(filepath: str, custom_objects: dict | None = None):
     """The model saved by ``model.save(filepath)``: rebuilt, weighted, compiled, with its
     optimizer state, so that training continues exactly where it stopped."""
     custom_objects = dict(custom_objects or {})
+    if is_keras3_path(filepath):
+        from .keras3_format import load_keras3
+        return load_keras3(filepath, custom_objects)
     source = repr(filepath)
     content = read_model_file(filepath)
     model = _rebuild(content["model_config"], custom_objects, source)
