@@ -171,7 +171,8 @@ def _calls(entry: dict) -> list:
     where = f"layer {entry.get('name')!r}"
     calls = []
     for node in entry.get("inbound_nodes", []):
-        args, kwargs = node.get("args", []), node.get("kwargs", {})
+        args, kwargs = node.get("args", []), dict(node.get("kwargs", {}))
+        kwargs.pop("training", None)  # Keras 3 itself overrides it with the model's phase
         if len(args) != 1 or any(v is not None for v in kwargs.values()):
             raise Keras3MappingError(f"{where}: a call with arguments {kwargs or args!r} has no "
                                      f"Keras 1 equivalent")
