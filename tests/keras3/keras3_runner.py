@@ -25,8 +25,8 @@ def keras3_missing() -> str | None:
     """Why Keras 3 cannot run here, or None."""
     probe = "import keras, sys; sys.exit(0 if int(keras.__version__.split('.')[0]) >= 3 else 3)"
     try:
-        result = subprocess.run([sys.executable, "-c", probe], env=_env(), capture_output=True,
-                                text=True, timeout=300)
+        result = subprocess.run([sys.executable, "-c", probe], check=False, env=_env(),
+                                capture_output=True, text=True, timeout=300)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"Keras 3 could not start: {exc}"
     if result.returncode:
@@ -44,8 +44,8 @@ def require_keras3() -> None:
 def run_keras3(script: str, cwd) -> str:
     """Run ``script`` with Keras 3 in folder ``cwd``; its stdout, or a failure with stderr."""
     require_keras3()
-    result = subprocess.run([sys.executable, "-c", script], cwd=str(cwd), env=_env(),
-                            capture_output=True, text=True, timeout=900)
+    result = subprocess.run([sys.executable, "-c", script], check=False, cwd=str(cwd),
+                            env=_env(), capture_output=True, text=True, timeout=900)
     if result.returncode:
         pytest.fail(f"the Keras 3 script failed:\n{result.stderr[-4000:]}")
     return result.stdout

@@ -5,14 +5,39 @@ from __future__ import annotations
 import numpy as np
 
 from tinygrad_keras import backend as K
-from tinygrad_keras.layers import (LSTM, GRU, Activation, AveragePooling1D, AveragePooling2D,
-                                   BatchNormalization, Bidirectional, Convolution1D,
-                                   Convolution2D, Dense, Dropout, Embedding, Flatten,
-                                   GlobalAveragePooling1D, GlobalAveragePooling2D,
-                                   GlobalMaxPooling1D, GlobalMaxPooling2D, Input, Masking,
-                                   MaxPooling1D, MaxPooling2D, Merge, Permute, RepeatVector,
-                                   Reshape, SimpleRNN, TimeDistributed, UpSampling1D,
-                                   UpSampling2D, ZeroPadding1D, ZeroPadding2D, merge)
+from tinygrad_keras.layers import (
+    GRU,
+    LSTM,
+    Activation,
+    AveragePooling1D,
+    AveragePooling2D,
+    BatchNormalization,
+    Bidirectional,
+    Convolution1D,
+    Convolution2D,
+    Dense,
+    Dropout,
+    Embedding,
+    Flatten,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling2D,
+    Input,
+    Masking,
+    MaxPooling1D,
+    MaxPooling2D,
+    Merge,
+    Permute,
+    RepeatVector,
+    Reshape,
+    SimpleRNN,
+    TimeDistributed,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+    merge,
+)
 from tinygrad_keras.models import Model, Sequential
 
 

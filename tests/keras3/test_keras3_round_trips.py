@@ -12,6 +12,7 @@ import json
 import numpy as np
 import pytest
 
+from tinygrad_keras.engine.keras3_mapping import Keras3MappingError
 from tinygrad_keras.models import load_model
 
 from .keras3_runner import run_keras3
@@ -96,12 +97,21 @@ def test_keras3_predicts_what_we_predicted(keras3_results, name):
     _close([np.load(folder / f"{name}_k3_y{i}.npy") for i in range(len(wanted))], wanted)
 
 
+# Keras 3 writes the mask of Embedding(mask_zero=True) as a NotEqual operation when it saves
+# a model again: an operation, not a layer, and refused by name.
+RESAVE_REFUSED = {"embedding_lstm": "NotEqual"}
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_a_file_saved_again_by_keras3_comes_back_the_same(keras3_results, name):
     folder, expected = keras3_results
     wanted, xs = expected[name]
-    model = load_model(str(folder / f"{name}_by_keras3.keras"))
-    _close(_predict(model, xs), wanted)
+    path = str(folder / f"{name}_by_keras3.keras")
+    if name in RESAVE_REFUSED:
+        with pytest.raises(Keras3MappingError, match=RESAVE_REFUSED[name]):
+            load_model(path)
+        return
+    _close(_predict(load_model(path), xs), wanted)
 
 
 @pytest.mark.parametrize("name", NATIVE)

@@ -181,6 +181,7 @@ def config_to_keras3(cls: str, config: dict) -> tuple:
         k3["kernel_size"] = [config["nb_row"], config["nb_col"]]
     if spec.weights in ("simple_rnn", "gru", "lstm"):
         _rnn_extras(cls, config, k3, where)
+        k3["zero_output_for_mask"] = False  # Keras 1 repeats the last output at masked steps
     if any(folds.values()) and any(k3.get(k) for k in ("kernel_regularizer", "bias_regularizer",
                                                        "recurrent_regularizer")):
         raise Keras3MappingError(f"{where}: a regularized layer with hard_sigmoid cannot be "
@@ -231,7 +232,22 @@ def _value_from3(kind: str, key1: str, key3: str, value, spec: Spec, cls: str, w
         value = value[0]
     elif kind == "padding" and value not in ("valid", "same"):
         raise Keras3MappingError(f"{where}: padding {value!r} has no Keras 1 border_mode")
+    elif kind == "symmetric":
+        value = _symmetric_from3(value, where)
     return tuple(value) if isinstance(value, list) and kind == "value" else value
+
+
+def _symmetric_from3(value, where: str):
+    """Keras 3 ``(before, after)`` paddings -> Keras 1's one number per axis."""
+    if isinstance(value, int):
+        return value
+    pairs = [p if isinstance(p, (list, tuple)) else (p, p) for p in value]
+    if len(value) == 2 and all(isinstance(p, int) for p in value):
+        pairs = [tuple(value)] if "1D" in where else [(p, p) for p in value]
+    if any(p[0] != p[1] for p in pairs):
+        raise Keras3MappingError(f"{where}: asymmetric padding {value!r} has no Keras 1 "
+                                 f"equivalent")
+    return pairs[0][0] if len(pairs) == 1 else tuple(p[0] for p in pairs)
 
 
 def _check_keys(spec: Spec, config: dict, mapped: set, where: str) -> None:
@@ -276,9 +292,13 @@ def config_from_keras3(entry: dict, inexact: list) -> tuple:
         mapped.add("recurrent_regularizer")
         if cls1 == "LSTM":
             k1["forget_bias_init"] = "one" if config.get("unit_forget_bias", True) else "zero"
+        mapped.add("zero_output_for_mask")
+        state["folds"]["zeroes_masked_steps"] = bool(
+            config.get("zero_output_for_mask") and config.get("return_sequences"))
     if spec.weights == "wrapper":
-        inner_cls, inner, _ = config_from_keras3(config["layer"], inexact)
+        inner_cls, inner, inner_folds = config_from_keras3(config["layer"], inexact)
         k1["layer"] = {"class_name": inner_cls, "config": inner}
+        state["folds"]["zeroes_masked_steps"] = inner_folds.get("zeroes_masked_steps", False)
     _check_keys(spec, config, mapped, where)
     return cls1, k1, state["folds"]
 

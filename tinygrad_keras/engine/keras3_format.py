@@ -29,7 +29,7 @@ from . import hdf5_format as H
 from .keras3_compile import compile_config_from_keras3, compile_config_to_keras3
 from .keras3_convert import config_from_keras3, config_to_keras3, warn_inexact
 from .keras3_graph import graph_of, group_names, keras3_layer_order
-from .keras3_mapping import Keras3MappingError
+from .keras3_mapping import Keras3MappingError, masks_differ_message
 from .keras3_weights import keras3_paths, weights_from_keras3, weights_to_keras3
 
 KERAS3_VERSION = "3.15.1"  # the format version we write
@@ -47,8 +47,24 @@ def _inbound(calls: list) -> list:
              "kwargs": {}} for c in calls]
 
 
+def _masks(classes_and_configs) -> bool:
+    """Does the model make masks (a Masking layer, an Embedding with mask_zero)?"""
+    return any(cls == "Masking" or (cls == "Embedding" and config.get("mask_zero"))
+               for cls, config in classes_and_configs)
+
+
+def _check_bidirectional_masks(entries: list) -> None:
+    pairs = [(type(e["layer"]).__name__, e["layer"].get_config()) for e in entries]
+    if not _masks(pairs):
+        return
+    for cls, config in pairs:
+        if cls == "Bidirectional" and config["layer"]["config"].get("return_sequences"):
+            raise Keras3MappingError(masks_differ_message(f"layer {config['name']!r}"))
+
+
 def _layer_entries(entries: list) -> tuple:
     """Keras 3 layer dicts and ``{name: [(path, arrays)]}`` for every entry."""
+    _check_bidirectional_masks(entries)
     layers, weights = [], {}
     for e in entries:
         layer = e["layer"]
@@ -190,6 +206,10 @@ def _converted_layers(layer_entries: list, inexact: list) -> list:
         cls1, config1, folds = config_from_keras3(entry, inexact)
         out.append({"name": config1["name"], "k3": entry.get("class_name"), "cls": cls1,
                     "config": config1, "folds": folds, "calls": _calls(entry)})
+    if _masks((la["cls"], la["config"]) for la in out):
+        for la in out:
+            if la["folds"].get("zeroes_masked_steps"):
+                raise Keras3MappingError(masks_differ_message(f"layer {la['name']!r}"))
     return out
 
 

@@ -123,7 +123,7 @@ _RNN_ARGS = (("output_dim", "units", "value"), _ACT, ("init", "kernel_initialize
              ("unroll", "unroll", "value"))
 _RNN_FIXED = {"kernel_constraint": None, "bias_constraint": None, "recurrent_constraint": None,
               "activity_regularizer": None, "dropout": 0.0, "recurrent_dropout": 0.0,
-              "use_bias": True, "return_state": False, "zero_output_for_mask": False}
+              "use_bias": True, "return_state": False}
 _POOL2D = (("pool_size", "pool_size", "value"), ("strides", "strides", "value"),
            ("border_mode", "padding", "padding"), ("dim_ordering", "data_format", "ordering"))
 _POOL1D = (("pool_length", "pool_size", "tuple"), ("stride", "strides", "tuple"),
@@ -167,8 +167,9 @@ LAYERS = {
                                fixed={"keepdims": False, "data_format": "channels_last"}),
     "GlobalAveragePooling1D": Spec("GlobalAveragePooling1D",
                                    fixed={"keepdims": False, "data_format": "channels_last"}),
-    "ZeroPadding1D": Spec("ZeroPadding1D", (("padding", "padding", "value"),)),
-    "ZeroPadding2D": Spec("ZeroPadding2D", (("padding", "padding", "value"),
+    "ZeroPadding1D": Spec("ZeroPadding1D", (("padding", "padding", "symmetric"),),
+                          fixed={"data_format": "channels_last"}),
+    "ZeroPadding2D": Spec("ZeroPadding2D", (("padding", "padding", "symmetric"),
                                             ("dim_ordering", "data_format", "ordering"))),
     "UpSampling1D": Spec("UpSampling1D", (("length", "size", "value"),)),
     "UpSampling2D": Spec("UpSampling2D", (("size", "size", "value"),
@@ -214,6 +215,12 @@ NEUTRAL_KERAS3_KEYS = {"name", "trainable", "dtype", "seed", "input_length", "op
                        "beta_initializer", "gamma_initializer", "bias_initializer",
                        "input_shape", "build_config", "sparse", "implementation",
                        "use_cudnn", "backward_layer", "layer", "autocast"}
+
+
+def masks_differ_message(where: str) -> str:
+    return (f"{where}: Keras 3 outputs zeros at masked steps of this recurrent layer (as inside "
+            f"every Bidirectional), Keras 1 repeats the previous output; with a Masking layer or "
+            f"Embedding(mask_zero=True) in the model the two differ")
 
 
 def keras3_classes() -> dict:

@@ -197,6 +197,15 @@ def _rebuild(config, custom_objects, source: str):
                                 f"{type(exc).__name__}: {exc}") from None
 
 
+def _rebuild_within_arrays(config, custom_objects, source: str, file_layers: list):
+    """``_rebuild``, refused before allocation if the config declares more weight values
+    than the file's arrays hold (a damaged or hostile config, see ``weight_budget``)."""
+    from .weight_budget import weight_budget
+    held = sum(int(np.size(a)) for _, _, arrays in file_layers for a in arrays)
+    with weight_budget(held, source):
+        return _rebuild(config, custom_objects, source)
+
+
 def _substitute(value, custom_objects: dict):
     """Names of user losses/metrics replaced by the functions in ``custom_objects``."""
     if isinstance(value, list):
@@ -264,8 +273,8 @@ def load_model(filepath: str, custom_objects: dict | None = None):
         return load_keras3(filepath, custom_objects)
     source = repr(filepath)
     content = read_model_file(filepath)
-    model = _rebuild(content["model_config"], custom_objects, source)
     file_layers, style = content["weights"]
+    model = _rebuild_within_arrays(content["model_config"], custom_objects, source, file_layers)
     staged = H.stage_weights(weight_layers(model), file_layers, style, False, source)
     config = content["training_config"]
     if config is None:
