@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-TUTORIALS = sorted((ROOT / "tutorials").glob("[0-9][0-9]_*.py"))
+NEEDS_KERAS3 = {"20_taking_your_model_to_keras3"}  # run (or skipped) by test_tutorial_20.py
+TUTORIALS = sorted(p for p in (ROOT / "tutorials").glob("[0-9][0-9]_*.py")
+                   if p.stem not in NEEDS_KERAS3)
 
 
 def run_script(path: Path, cwd: Path, timeout: float = 180.0):

@@ -75,6 +75,18 @@ def _layer_entries(entries: list) -> tuple:
     return layers, weights
 
 
+def _endpoints(refs: list) -> list:
+    """Keras 3 writes one endpoint as ``[name, 0, 0]``, several as a list of them."""
+    listed = [list(r[:3]) for r in refs]
+    return listed[0] if len(listed) == 1 else listed
+
+
+def _endpoints_from3(value) -> list:
+    value = value or []
+    return [tuple(value) + ((),)] if value and isinstance(value[0], str) else \
+        [tuple(r) + ((),) for r in value]
+
+
 def model_to_keras3(model, include_optimizer: bool = True) -> tuple:
     """``(config dict, {group path: (layer name, arrays)}, model name)``: what
     ``config.json`` and ``model.weights.h5`` hold."""
@@ -89,8 +101,8 @@ def model_to_keras3(model, include_optimizer: bool = True) -> tuple:
     config = {"module": "keras.src.models.functional", "class_name": "Functional",
               "config": {"name": model.name, "trainable": True,
                          "layers": [by_name[n] for n in order],
-                         "input_layers": [list(r[:3]) for r in inputs],
-                         "output_layers": [list(r[:3]) for r in outputs]},
+                         "input_layers": _endpoints(inputs),
+                         "output_layers": _endpoints(outputs)},
               "registered_name": "Functional", "build_config": {"input_shape": None}}
     compile_config = compile_config_to_keras3(model, include_optimizer)
     if compile_config is not None:
@@ -247,8 +259,8 @@ def _keras1_config(k3config: dict, layers: list) -> tuple:
         entries = [{"class_name": body[0]["cls"], "config": first}] + \
             [{"class_name": la["cls"], "config": la["config"]} for la in body[1:]]
         return {"class_name": "Sequential", "config": entries}, [la["name"] for la in body]
-    inputs = [tuple(r) + ((),) for r in config.get("input_layers", [])]
-    outputs = [tuple(r) + ((),) for r in config.get("output_layers", [])]
+    inputs = _endpoints_from3(config.get("input_layers"))
+    outputs = _endpoints_from3(config.get("output_layers"))
     order = keras3_layer_order(layers, inputs, outputs)
     entries = [{"name": la["name"], "class_name": la["cls"], "config": la["config"],
                 "inbound_nodes": [[[r[0], r[1], r[2]] for r in call] for call in la["calls"]]}
