@@ -28,7 +28,7 @@ import numpy as np
 from . import hdf5_format as H
 from .keras3_compile import compile_config_from_keras3, compile_config_to_keras3
 from .keras3_convert import config_from_keras3, config_to_keras3, warn_inexact
-from .keras3_graph import graph_of, group_names, keras3_layer_order
+from .keras3_graph import graph_of, group_names, implied_mask, keras3_layer_order
 from .keras3_mapping import Keras3MappingError, masks_differ_message
 from .keras3_weights import keras3_paths, weights_from_keras3, weights_to_keras3
 
@@ -195,12 +195,15 @@ def _ref(tensor: dict, where: str) -> tuple:
     return (name, node, index, tuple(config.get("shape") or ()))
 
 
-def _calls(entry: dict) -> list:
+def _calls(entry: dict, entries: dict) -> list:
     where = f"layer {entry.get('name')!r}"
     calls = []
     for node in entry.get("inbound_nodes", []):
         args, kwargs = node.get("args", []), dict(node.get("kwargs", {}))
         kwargs.pop("training", None)  # Keras 3 itself overrides it with the model's phase
+        if args and kwargs.get("mask") is not None and implied_mask(entries, args[0],
+                                                                     kwargs["mask"]):
+            kwargs.pop("mask")  # Keras 1 propagates this very mask by itself
         if len(args) != 1 or any(v is not None for v in kwargs.values()):
             raise Keras3MappingError(f"{where}: a call with arguments {kwargs or args!r} has no "
                                      f"Keras 1 equivalent")
@@ -209,15 +212,24 @@ def _calls(entry: dict) -> list:
     return calls
 
 
+def _mask_name(node: dict):
+    mask = (node.get("kwargs") or {}).get("mask") if isinstance(node, dict) else None
+    return mask["config"]["keras_history"][0] if isinstance(mask, dict) else None
+
+
 def _converted_layers(layer_entries: list, inexact: list) -> list:
+    entries = {e.get("name"): e for e in layer_entries}
+    used_masks = {_mask_name(node) for e in layer_entries for node in e.get("inbound_nodes", [])}
     out = []
     for entry in layer_entries:
+        if entry.get("class_name") == "NotEqual" and entry.get("name") in used_masks:
+            continue  # a mask operation; each use is checked in _calls
         if entry.get("class_name") in ("Functional", "Sequential", "Model"):
             raise Keras3MappingError(f"layer {entry.get('name')!r}: nested models are not read; "
                                      f"flatten the model in Keras 3 first")
         cls1, config1, folds = config_from_keras3(entry, inexact)
         out.append({"name": config1["name"], "k3": entry.get("class_name"), "cls": cls1,
-                    "config": config1, "folds": folds, "calls": _calls(entry)})
+                    "config": config1, "folds": folds, "calls": _calls(entry, entries)})
     if _masks((la["cls"], la["config"]) for la in out):
         for la in out:
             if la["folds"].get("zeroes_masked_steps"):

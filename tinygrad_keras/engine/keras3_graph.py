@@ -130,3 +130,53 @@ def group_names(class_names: list) -> list:
             used[base] = 0
             out.append(base)
     return out
+
+
+# ---- masks Keras 3 writes as operations ------------------------------------------------------
+# Keras 3 saves the mask of an Embedding(mask_zero=True) as a ``NotEqual(x, 0)`` operation
+# passed to later layers as ``mask=``; Keras 1 propagates the same mask by itself.  Such an
+# operation is dropped when the layer it feeds gets its data from that Embedding (directly or
+# through layers that pass masks on unchanged, as recurrent layers returning sequences do);
+# any other mask operation is refused.
+_PASS_MASKS = {"Dropout", "Activation", "SpatialDropout1D", "GaussianNoise", "GaussianDropout"}
+
+
+def _history(tensor) -> tuple | None:
+    if isinstance(tensor, dict) and tensor.get("class_name") == "__keras_tensor__":
+        return tuple(tensor["config"]["keras_history"])
+    return None
+
+
+def _first_call_input(entry: dict, node: int) -> tuple | None:
+    nodes = entry.get("inbound_nodes") or []
+    if node >= len(nodes) or not nodes[node].get("args"):
+        return None
+    return _history(nodes[node]["args"][0])
+
+
+def _mask_source(entries: dict, history: tuple) -> tuple | None:
+    """The input of the Embedding(mask_zero=True) whose mask reaches ``history``, or None."""
+    while history is not None:
+        entry = entries.get(history[0])
+        if entry is None:
+            return None
+        cls, config = entry.get("class_name"), entry.get("config") or {}
+        if cls == "Embedding" and config.get("mask_zero"):
+            return _first_call_input(entry, history[1])
+        sequences = cls in ("LSTM", "GRU", "SimpleRNN") and config.get("return_sequences")
+        if cls not in _PASS_MASKS and not sequences:
+            return None
+        history = _first_call_input(entry, history[1])
+    return None
+
+
+def implied_mask(entries: dict, data, mask) -> bool:
+    """Is ``mask`` (a Keras 3 mask argument) the mask Keras 1 would give ``data`` itself?"""
+    op = entries.get((_history(mask) or (None,))[0])
+    if op is None or op.get("class_name") != "NotEqual":
+        return False
+    args = (op.get("inbound_nodes") or [{}])[0].get("args", [])
+    if len(args) != 2 or args[1] != 0:
+        return False
+    source = _mask_source(entries, _history(data))
+    return source is not None and source == _history(args[0])
