@@ -13,6 +13,10 @@ import pytest
 
 from tinygrad_keras.engine.hdf5_format import WeightFileError
 from tinygrad_keras.engine.keras3_format import save_keras3
+
+# uncompiled models and Keras 3's default initializers are reported, and fine here
+pytestmark = [pytest.mark.filterwarnings("ignore:No training configuration"),
+              pytest.mark.filterwarnings("ignore:Keras 3 initializers")]
 from tinygrad_keras.engine.keras3_mapping import HARD_SIGMOID_SCALE, Keras3MappingError
 from tinygrad_keras.layers import (
     GRU,
@@ -27,7 +31,7 @@ from tinygrad_keras.layers import (
     merge,
 )
 from tinygrad_keras.models import Model, Sequential, load_model
-from tinygrad_keras.optimizers import Nadam, RMSprop
+from tinygrad_keras.optimizers import Adam, Nadam, RMSprop
 
 
 def _refused(model, match, tmp_path):
@@ -180,3 +184,31 @@ def test_functional_models_round_trip_here(tmp_path):
     back = load_model(str(tmp_path / "f.keras"))
     for p, q in zip(model.predict(x), back.predict(x)):
         np.testing.assert_allclose(p, q, rtol=1e-5, atol=1e-6)
+
+
+def test_a_keras3_compile_config_without_keras1_equivalent_leaves_the_model_uncompiled(
+        tmp_path):
+    path = tmp_path / "m.keras"
+    model = Sequential([Dense(2, input_dim=3, name="d")])
+    model.compile("adam", "mse")
+    model.save(str(path))
+    _rewrite(path, lambda c: c["compile_config"]["optimizer"]["config"].update(amsgrad=True))
+    with pytest.warns(UserWarning, match="amsgrad"):
+        back = load_model(str(path))
+    assert not getattr(back, "_compiled", False)
+
+
+def test_the_compile_config_comes_back(tmp_path):
+    path = tmp_path / "m.keras"
+    model = Sequential([Dense(2, input_dim=3, activation="softmax")])
+    model.compile(Adam(lr=0.01, decay=0.1, clipnorm=2.0), "categorical_crossentropy",
+                  metrics=["acc"])
+    model.save(str(path))
+    optimizer = _config(path)["compile_config"]["optimizer"]
+    assert optimizer["config"]["learning_rate"]["class_name"] == "InverseTimeDecay"
+    assert optimizer["config"]["global_clipnorm"] == 2.0
+    back = load_model(str(path))
+    config = back.optimizer.get_config()
+    assert type(back.optimizer).__name__ == "Adam"
+    assert np.isclose(config["lr"], 0.01) and np.isclose(config["decay"], 0.1)
+    assert back.loss == "categorical_crossentropy" and back.metrics == ["accuracy"]

@@ -18,6 +18,10 @@ from tinygrad_keras.models import load_model
 from .keras3_runner import run_keras3
 from .model_catalog import CASES, build
 
+# uncompiled models and Keras 3's default initializers are reported, and fine here
+pytestmark = [pytest.mark.filterwarnings("ignore:No training configuration"),
+              pytest.mark.filterwarnings("ignore:Keras 3 initializers")]
+
 KERAS3_SCRIPT = r"""
 import json, numpy as np, keras
 L = keras.layers

@@ -83,7 +83,7 @@ def _optimizer_from3(entry: dict):
     if k1cls is None:
         raise Keras3MappingError(f"optimizer {cls!r} has no Keras 1 equivalent")
     for key in ("weight_decay", "use_ema", "gradient_accumulation_steps", "clipnorm",
-                "loss_scale_factor"):
+                "loss_scale_factor", "amsgrad", "centered"):
         if config.get(key):
             raise Keras3MappingError(f"optimizer {cls}: {key}={config[key]!r} has no Keras 1 "
                                      f"equivalent")
