@@ -120,6 +120,22 @@ def embedding_lstm():
     return m, [x]
 
 
+def stateful_lstm():
+    """The quick-start guide's stacked stateful LSTM (a fixed batch size)."""
+    m = Sequential([LSTM(4, return_sequences=True, stateful=True, batch_input_shape=(4, 5, 3)),
+                    LSTM(3, stateful=True), Dense(2, activation="softmax")])
+    m.compile("sgd", "categorical_crossentropy")
+    return m, [_rand(4, 5, 3)]
+
+
+def caption_language_branch():
+    """The language branch of the quick-start guide's captioning model."""
+    m = Sequential([Embedding(30, 8, input_length=6), GRU(8, return_sequences=True),
+                    TimeDistributed(Dense(5)), LSTM(4), RepeatVector(2),
+                    GRU(3, return_sequences=True)])
+    return m, [np.random.randint(0, 30, (3, 6)).astype("float32")]
+
+
 def wrappers():
     m = Sequential([TimeDistributed(Dense(5, activation="hard_sigmoid"), input_shape=(4, 3)),
                     Bidirectional(LSTM(3, return_sequences=True), merge_mode="sum"),
@@ -159,7 +175,8 @@ def functional_shared_multi():
 
 CASES = {f.__name__: f for f in (quickstart_mlp, batchnorm_trained_hard_sigmoid, cnn_th,
                                   cnn_tf_global, conv1d_stack, recurrent_defaults,
-                                  recurrent_sigmoid, embedding_lstm, wrappers,
+                                  recurrent_sigmoid, embedding_lstm, stateful_lstm,
+                                  caption_language_branch, wrappers,
                                   two_branch_merge, functional_shared_multi)}
 
 
