@@ -8,6 +8,9 @@ A ``model.save(path)`` file has the Keras 1.2.2 layout (spec 17.3)::
     /model_weights       the save_weights layout (layer_names, one group per layer)
     /optimizer_weights   attrs: weight_names; one dataset per optimizer state array
 
+A path ending in ``.keras`` is a Keras 3 archive instead (``keras3_format``), both
+for ``model.save`` and for ``load_model``.
+
 Loading runs no code from the file: configs are JSON, classes and functions are
 looked up by name among the library's and ``custom_objects``.  Every array is
 read and checked before anything is assigned, so a damaged or mismatched file
