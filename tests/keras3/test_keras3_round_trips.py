@@ -71,6 +71,7 @@ save("native_embedding", keras.Sequential([keras.Input((5,), dtype="int32"),
      L.Embedding(10, 3), L.TimeDistributed(L.Dense(2)), L.GlobalAveragePooling1D()]),
      [rng.integers(0, 10, size=(3, 5)).astype("int32")])
 """
+QUICKSTART_LABELS = np.eye(3, dtype="float32")[[0, 1, 2, 0, 1, 2]]
 NATIVE = ("native_rnn", "native_cnn", "native_functional", "native_embedding", "native_masked")
 
 
@@ -89,6 +90,8 @@ def keras3_results(tmp_path_factory):
         for i, x in enumerate(xs):
             np.save(folder / f"{name}_x{i}.npy", x)
         expected[name] = (_predict(model, xs), xs)
+        if name == "quickstart_mlp":
+            expected["evaluate"] = model.evaluate(xs[0], QUICKSTART_LABELS, verbose=0)
     (folder / "cases.json").write_text(json.dumps(list(CASES)))
     run_keras3(KERAS3_SCRIPT, folder)
     return folder, expected
@@ -132,11 +135,11 @@ def test_models_built_in_keras3_load_here_with_the_same_predictions(keras3_resul
     _close(_predict(model, [np.load(p) for p in xs]), wanted)
 
 
-def test_keras3_trains_the_exported_quickstart_model(keras3_results):
-    folder, _ = keras3_results
+def test_keras3_scores_and_trains_the_exported_quickstart_model(keras3_results):
+    """Same loss and accuracy as here before training (the compile config maps exactly),
+    then one epoch of training there."""
+    folder, expected = keras3_results
     fit = json.loads((folder / "fit.json").read_text())
+    np.testing.assert_allclose(fit["loss_before"], expected["evaluate"], rtol=1e-5)
     assert np.isfinite(fit["loss"][0])
-    loss_before = fit["loss_before"][0] if isinstance(fit["loss_before"], list) \
-        else fit["loss_before"]
-    assert np.isfinite(loss_before)
 
