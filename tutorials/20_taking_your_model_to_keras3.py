@@ -108,7 +108,11 @@ with h5py.File(io.BytesIO(weights), "r") as f:
 #   $\mathrm{clip}(x/6 + 0.5, 0, 1)$ in Keras 3.  Since
 #   $0.2x = (1.2x)/6$, the Keras 1 gate equals the Keras 3 gate applied to
 #   $1.2x$: the exporter multiplies the gate columns of the kernels and bias by
-#   1.2, and the model predicts exactly what it did here.
+#   1.2, and the model predicts exactly what it did here.  The function is the
+#   same, the parametrisation is not: a gradient step of plain SGD on a column
+#   scaled by 1.2 moves the original weight by $1/1.44$ of the step Keras 1
+#   would take, so further training of those gate weights takes slightly
+#   different steps.
 
 # %% [markdown]
 # ## In Keras 3: the same predictions, one more epoch
