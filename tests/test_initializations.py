@@ -110,3 +110,20 @@ def test_get_passes_callables_through_and_lists_valid_names():
     assert "'glorot'" in str(err.value)
     with pytest.raises(TypeError, match="name or a callable"):
         initializations.get(3)
+
+
+def test_initial_values_are_drawn_directly_in_floatx_without_a_float64_copy():
+    """A 16 MB float32 weight costs about 16 MB to create, not the 32 MB float64 draw too."""
+    import tracemalloc
+
+    np.random.seed(0)
+    tracemalloc.start()
+    w = initializations.get("glorot_uniform")((2000, 2000), name="big")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert w.data.dtype == np.float32
+    assert peak < 1.25 * w.data.nbytes
+    np.random.seed(0)
+    limit = np.sqrt(6 / 4000)
+    np.testing.assert_array_equal(w.data, np.random.uniform(-limit, limit, (2000, 2000))
+                                  .astype("float32"))

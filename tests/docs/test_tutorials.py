@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 TUTORIALS = sorted((ROOT / "tutorials").glob("[0-9][0-9]_*.py"))
 # A translation runs the same code as its original (checked below), so it is not run again.
 TRANSLATIONS = {p: p.with_name(p.name.replace("_zh", "")) for p in TUTORIALS if "_zh" in p.stem}
-RUN = [p for p in TUTORIALS if p not in TRANSLATIONS]
+NEEDS_KERAS3 = {"20_taking_your_model_to_keras3"}  # run (or skipped) by test_tutorial_20.py
+RUN = [p for p in TUTORIALS if p not in TRANSLATIONS and p.stem not in NEEDS_KERAS3]
 
 
 def run_script(path: Path, cwd: Path, timeout: float = 180.0):

@@ -47,12 +47,12 @@ def _tensor(x) -> Tensor:
 # ---- variables filled with constants ----------------------------------------------
 def zeros(shape, dtype=None, name=None) -> Tensor:
     """A variable of zeros of ``shape``."""
-    return K.variable(np.zeros(shape), dtype=dtype, name=name)
+    return Tensor(np.zeros(shape, dtype=dtype or K.floatx()), requires_grad=True, name=name)
 
 
 def ones(shape, dtype=None, name=None) -> Tensor:
     """A variable of ones of ``shape``."""
-    return K.variable(np.ones(shape), dtype=dtype, name=name)
+    return Tensor(np.ones(shape, dtype=dtype or K.floatx()), requires_grad=True, name=name)
 
 
 def eye(size: int, dtype=None, name=None) -> Tensor:
@@ -73,14 +73,33 @@ def ones_like(x, dtype=None, name=None) -> Tensor:
 
 
 # ---- random ------------------------------------------------------------------------
+_CHUNK = 1 << 18  # values drawn (as float64) at a time
+
+
+def _drawn_in_floatx(shape, dtype, draw) -> np.ndarray:
+    """An array of ``shape`` in ``dtype`` (default floatx) filled chunk by chunk from
+    ``draw(n)``: the same values as one large draw, but never a float64 copy of the whole
+    weight in memory (a float32 weight costs its own size, not three times it)."""
+    out = np.empty(tuple(shape), dtype=dtype or K.floatx())
+    flat = out.reshape(-1)
+    for start in range(0, flat.size, _CHUNK):
+        stop = min(start + _CHUNK, flat.size)
+        flat[start:stop] = draw(stop - start)
+    return out
+
+
 def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None) -> Tensor:
     """A variable drawn from U(low, high)."""
-    return K.variable(_rng(seed).uniform(low, high, size=shape), dtype=dtype, name=name)
+    rng = _rng(seed)
+    values = _drawn_in_floatx(shape, dtype, lambda n: rng.uniform(low, high, size=n))
+    return Tensor(values, requires_grad=True, name=name)
 
 
 def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None) -> Tensor:
     """A variable drawn from N(mean, scale**2) (``scale`` is the standard deviation)."""
-    return K.variable(_rng(seed).normal(mean, scale, size=shape), dtype=dtype, name=name)
+    rng = _rng(seed)
+    values = _drawn_in_floatx(shape, dtype, lambda n: rng.normal(mean, scale, size=n))
+    return Tensor(values, requires_grad=True, name=name)
 
 
 def random_uniform(shape, low=0.0, high=1.0, dtype=None, seed=None) -> Tensor:

@@ -8,6 +8,9 @@ A ``model.save(path)`` file has the Keras 1.2.2 layout (spec 17.3)::
     /model_weights       the save_weights layout (layer_names, one group per layer)
     /optimizer_weights   attrs: weight_names; one dataset per optimizer state array
 
+A path ending in ``.keras`` is a Keras 3 archive instead (``keras3_format``), both
+for ``model.save`` and for ``load_model``.
+
 Loading runs no code from the file: configs are JSON, classes and functions are
 looked up by name among the library's and ``custom_objects``.  Every array is
 read and checked before anything is assigned, so a damaged or mismatched file
@@ -99,9 +102,20 @@ def _may_write(filepath: str, overwrite: bool) -> bool:
     return ask_to_proceed_with_overwrite(filepath)
 
 
+def is_keras3_path(filepath) -> bool:
+    """``.keras`` files are Keras 3 archives (the extension decides, as in Keras 3)."""
+    return str(filepath).lower().endswith(".keras")
+
+
 def save_model(model, filepath: str, overwrite: bool = True) -> None:
-    """Architecture, weights, compile arguments and optimizer state in one HDF5 file."""
-    if _may_write(filepath, overwrite):
+    """Architecture, weights, compile arguments and optimizer state in one HDF5 file
+    (a Keras 3 ``.keras`` archive when ``filepath`` ends in ``.keras``)."""
+    if not _may_write(filepath, overwrite):
+        return
+    if is_keras3_path(filepath):
+        from .keras3_format import save_keras3
+        save_keras3(model, filepath)
+    else:
         H.atomic_write(filepath, lambda f: _write_model(f, model))
 
 
@@ -173,6 +187,15 @@ def _rebuild(config, custom_objects, source: str):
                                 f"{type(exc).__name__}: {exc}") from None
 
 
+def _rebuild_within_arrays(config, custom_objects, source: str, file_layers: list):
+    """``_rebuild``, refused before allocation if the config declares more weight values
+    than the file's arrays hold (a damaged or hostile config, see ``weight_budget``)."""
+    from .weight_budget import weight_budget
+    held = sum(int(np.size(a)) for _, _, arrays in file_layers for a in arrays)
+    with weight_budget(held, source):
+        return _rebuild(config, custom_objects, source)
+
+
 def _substitute(value, custom_objects: dict):
     """Names of user losses/metrics replaced by the functions in ``custom_objects``."""
     if isinstance(value, list):
@@ -203,10 +226,13 @@ def load_model(filepath: str, custom_objects: dict | None = None):
     """The model saved by ``model.save(filepath)``: rebuilt, weighted, compiled, with its
     optimizer state, so that training continues exactly where it stopped."""
     custom_objects = dict(custom_objects or {})
+    if is_keras3_path(filepath):
+        from .keras3_format import load_keras3
+        return load_keras3(filepath, custom_objects)
     source = repr(filepath)
     content = read_model_file(filepath)
-    model = _rebuild(content["model_config"], custom_objects, source)
     file_layers, style = content["weights"]
+    model = _rebuild_within_arrays(content["model_config"], custom_objects, source, file_layers)
     staged = H.stage_weights(weight_layers(model), file_layers, style, False, source)
     config = content["training_config"]
     if config is None:

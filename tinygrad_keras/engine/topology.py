@@ -113,7 +113,9 @@ class Layer(LayerExtras):
                    constraint=None) -> Tensor:
         """Create a weight Tensor, register its regularizer and constraint."""
         from .. import constraints, initializations, regularizers
+        from .weight_budget import charge
         init = initializations.get(initializer)
+        charge(shape, self.name)  # a file being loaded must hold this many values
         weight = init(tuple(shape), name=name)
         if not isinstance(weight, Tensor):
             weight = K.variable(weight, name=name)
