@@ -183,7 +183,13 @@ class Correlate2D(Function):
 
     Options: ``stride=(sh, sw)``, ``padding=((top, bottom), (left, right))`` zeros,
     ``dilation=(dh, dw)``, ``impl='im2col'|'scipy'`` (see the module docstring).
+
+    ``first_order_only = True`` (speed): the backward works on the im2col patch
+    matrix and recycled numpy buffers, so its gradient cannot be differentiated
+    again; a second derivative through it raises an error naming this op.
     """
+
+    first_order_only = True
 
     def forward(self, x, w, stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1),
                 impl=None):
@@ -218,7 +224,13 @@ class CorrelateTranspose2D(Function):
 
     Forward is Correlate2D's input gradient; its backward is the forward
     correlation (for d x) and the same weight correlation (for d w).
+
+    ``first_order_only = True`` (speed): the backward works on the im2col patch
+    matrix and recycled numpy buffers, so its gradient cannot be differentiated
+    again; a second derivative through it raises an error naming this op.
     """
+
+    first_order_only = True
 
     def forward(self, x, w, out_hw=None, stride=(1, 1), padding=((0, 0), (0, 0)),
                 dilation=(1, 1), impl=None):

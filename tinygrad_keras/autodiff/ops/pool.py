@@ -56,7 +56,13 @@ class MaxPool2D(Function):
     """Max over each ``pool`` window, (B, C, H, W) -> (B, C, OH, OW).
 
     Options: ``pool=(kh, kw)``, ``stride=(sh, sw)``, ``padding=((t, b), (l, r))``.
+
+    ``first_order_only = True`` (speed): the backward scatters into a numpy buffer
+    cell by cell, so its gradient cannot be differentiated again; a second
+    derivative through it raises an error naming this op.
     """
+
+    first_order_only = True
 
     def forward(self, x, pool=(2, 2), stride=(2, 2), padding=((0, 0), (0, 0))):
         self.padding = padding
@@ -86,7 +92,13 @@ class AvgPool2D(Function):
     """Mean over each ``pool`` window, padded cells excluded, (B, C, H, W) -> (B, C, OH, OW).
 
     Options as :class:`MaxPool2D`.
+
+    ``first_order_only = True`` (speed): the backward scatters into a numpy buffer
+    cell by cell, so its gradient cannot be differentiated again; a second
+    derivative through it raises an error naming this op.
     """
+
+    first_order_only = True
 
     def forward(self, x, pool=(2, 2), stride=(2, 2), padding=((0, 0), (0, 0))):
         self.padding = padding
