@@ -117,19 +117,24 @@ def test_drawing_a_released_graph_says_so():
 # ---- first_order_only and ops that have not declared ------------------------------------
 def test_first_order_only_ops_give_first_derivatives_and_refuse_second_naming_the_op():
     x = leaf(np.random.default_rng(0).standard_normal((1, 1, 4, 4)))
-    out = F.max_pool2d(x * x)
-    g, = grad(out.sum(), x, create_graph=True)  # first order through it is fine
-    expected, = grad(F.max_pool2d(x * x).sum(), x)
+    k = Tensor(np.ones((1, 1, 2, 2)))
+    g, = grad(F.conv2d(x * x, k).sum(), x, create_graph=True)  # first order through it is fine
+    expected, = grad(F.conv2d(x * x, k).sum(), x)
     np.testing.assert_allclose(g.data, expected.data)
-    with pytest.raises(RuntimeError, match="MaxPool2D.*first_order_only = True"):
+    with pytest.raises(RuntimeError, match="Correlate2D.*first_order_only = True"):
         grad(g.sum(), x)
+
+
+def test_pooling_is_differentiable_twice():
+    x = leaf(np.random.default_rng(3).standard_normal((1, 2, 4, 4)))
+    assert gradgradcheck(lambda t: F.max_pool2d(t * t, 2, padding="same"), x)
+    assert gradgradcheck(lambda t: F.avg_pool2d(t * t, 3, 2, padding="same"), x)
 
 
 @pytest.mark.parametrize("make", [
     lambda x: F.conv2d(x, x[:, :, :2, :2]),
     lambda x: F.conv_transpose2d(x, x[:, :, :2, :2], (5, 5)),
-    lambda x: F.avg_pool2d(x),
-], ids=["Correlate2D", "CorrelateTranspose2D", "AvgPool2D"])
+], ids=["Correlate2D", "CorrelateTranspose2D"])
 def test_every_declared_first_order_op_raises_naming_itself(make, request):
     x = leaf(np.random.default_rng(1).standard_normal((1, 1, 4, 4)))
     g, = grad(make(x).sum(), x, create_graph=True)

@@ -13,12 +13,20 @@ from hypothesis import strategies as st
 
 from tests.autodiff.harness import check_case_second_order, covered_ops
 from tests.autodiff.test_ops import CASES
+from tests.autodiff.test_pool import AVG_CASE, MAX_CASE
 
-SECOND_ORDER_OPS = covered_ops(CASES)
+SECOND_ORDER_OPS = covered_ops(CASES) | {"MaxPool2D", "AvgPool2D"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 @settings(max_examples=12)
 @given(data=st.data())
 def test_second_order(case, data):
+    check_case_second_order(case, data.draw(case.draw))
+
+
+@pytest.mark.parametrize("case", [MAX_CASE, AVG_CASE], ids=lambda c: c.name)
+@settings(max_examples=6)
+@given(data=st.data())
+def test_second_order_pooling(case, data):
     check_case_second_order(case, data.draw(case.draw))
