@@ -87,3 +87,30 @@ def test_fit_evaluate_and_predict_with_a_gradient_penalty():
     after = model.evaluate(x, y, verbose=0)
     assert np.isfinite(after) and after < before
     assert model.predict(x).shape == (64, 1)
+
+
+def test_a_metric_may_use_gradients_too():
+    inp = Input(shape=(2,))
+    model = Model(inp, Dense(1)(inp))
+
+    def gradient_norm(y_true, y_pred):
+        return K.sqrt(K.sum(K.square(K.gradients(K.sum(y_pred), [inp])[0]), axis=1))
+
+    model.compile(SGD(lr=0.01), "mse", metrics=[gradient_norm])
+    x, y = np.ones((4, 2), dtype="float32"), np.zeros((4, 1), dtype="float32")
+    _, norm = model.evaluate(x, y, verbose=0)
+    w = model.get_weights()[0]
+    assert norm == pytest.approx(float(np.linalg.norm(w)), rel=1e-5)
+
+
+def test_gradients_of_a_loss_that_does_not_use_the_input_is_a_clear_error():
+    inp = Input(shape=(2,))
+    model = Model(inp, Dense(1)(inp))
+
+    def odd_loss(y_true, y_pred):
+        return K.mean(K.square(y_pred - y_true), axis=-1) + K.sum(K.gradients(K.sum(y_true),
+                                                                              [inp])[0])
+
+    model.compile(SGD(lr=0.01), odd_loss)
+    with pytest.raises(Exception, match="K.gradients inside a loss or metric"):
+        model.train_on_batch(np.ones((4, 2), "float32"), np.zeros((4, 1), "float32"))

@@ -118,13 +118,14 @@ def gradients(loss: Tensor, variables) -> list:
     a model, an input must be created with ``requires_grad=True`` before computing
     the loss.
     """
-    from ..autodiff import grad, is_grad_enabled
+    from ..autodiff import grad
     from ..engine.bound_values import GraphNeeded, resolve, scoring
 
     loss = resolve(loss)
     variables = [resolve(v) for v in variables]
-    if scoring() and (not is_grad_enabled() or not all(v.requires_grad for v in variables)):
-        raise GraphNeeded()
+    if scoring() and not (loss.requires_grad and all(v.requires_grad for v in variables)):
+        raise GraphNeeded("K.gradients inside a loss or metric: the loss has no recorded "
+                          "graph leading to every variable (are they all used to compute it?)")
     live = [v for v in variables if v.requires_grad]
     found = {}
     if loss.requires_grad and live:

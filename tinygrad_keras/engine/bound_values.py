@@ -24,9 +24,9 @@ _STACK: list = []  # dicts {id(KerasTensor): Tensor}, innermost binding last
 
 
 class GraphNeeded(Exception):
-    """Raised by ``K.gradients`` inside a loss when the batch was run without the graph
-    it needs (the model inputs do not require grad, or recording is off, as in
-    ``evaluate``).  The model catches it once, remembers, and scores the batch again
+    """Raised by ``K.gradients`` inside a loss or metric when the batch was run without
+    the graph it needs (the model inputs do not require grad, or recording was off,
+    as in ``evaluate``).  The model catches it once, remembers, and scores the batch again
     with the inputs requiring grad and recording on (see ``engine/training.py``)."""
 
 

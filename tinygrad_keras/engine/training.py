@@ -151,7 +151,8 @@ class Model(GeneratorMethods, SavingMixin, Container):
             total = term if total is None else total + term
         for penalty in self.losses:
             total = total + penalty
-        with no_grad():
+        # metrics record no graph, unless one differentiates (K.gradients in a metric)
+        with enable_grad() if getattr(self, "_loss_needs_input_graph", False) else no_grad():
             values = [float(total.data)]
             if len(outputs) > 1:
                 values += [float(v.data) for v in per_output]
