@@ -65,10 +65,9 @@ print("third derivative  6   :", third.tolist())
 # `grad(outputs, inputs, create_graph=True)` is the function to use (PyTorch's
 # `torch.autograd.grad`, same names).  `loss.backward()` still fills `.grad` with
 # plain arrays, which is all first-order training needs, and stays as fast as
-# before.  A few fused primitives (the im2col convolution, the LSTM/GRU cells) keep
-# an array-only backward for speed; they declare `first_order_only = True`, and
-# differentiating their gradient again raises an error that names them instead of
-# quietly returning zero.
+# before.  The fused LSTM/GRU cells keep an array-only backward for speed; they
+# declare `first_order_only = True`, and differentiating their gradient again raises
+# an error that names them instead of quietly returning zero.
 #
 # ## Hessian-vector products
 #
