@@ -92,16 +92,18 @@ def run_backward(roots: list, seeds: list, retain_graph: bool = False,
                            f"before): the gradient would be partial; {RETAIN_HINT}")
     wanted = None if capture is None else _leading_to(order, capture)
     sums = TensorSums() if create_graph else ArraySums()
+    pending, add = sums.pending, sums.add
     for root, seed in zip(roots, seeds):
-        sums.add(_SEED, root, seed)
+        add(_SEED, root, seed)
     found, to_store = {}, []
     with enable_grad() if create_graph else _NOTHING:
         for node in reversed(order):
             if wanted is not None and id(node) not in wanted:
                 continue
-            g = sums.pop(node)
+            g = pending.pop(id(node), None)
             if g is None:
                 continue
+            sums.owned.discard(id(g))  # handed on: never added into again
             if capture is not None:
                 found[id(node)] = g
             elif node._fn is None or node._retains_grad:
@@ -109,10 +111,12 @@ def run_backward(roots: list, seeds: list, retain_graph: bool = False,
             fn = node._fn
             if fn is None:
                 continue
-            for parent, pg, needs in zip(fn.parents, _op_backward(fn, node, g, create_graph),
-                                         fn.needs_grad):
+            grads = _recorded_backward(fn, node, g) if create_graph else fn.backward(g)
+            if type(grads) is not tuple or len(grads) != len(fn.parents):
+                grads = _as_grad_tuple(fn, grads)
+            for parent, pg, needs in zip(fn.parents, grads, fn.needs_grad):
                 if needs and pg is not None and (wanted is None or id(parent) in wanted):
-                    sums.add(fn, parent, pg)
+                    add(fn, parent, pg)
             if not retain_graph:
                 node._release()
     handed = {id(seed) for seed in seeds}  # the caller's arrays are never stored as .grad
@@ -132,24 +136,27 @@ def _leading_to(order: list, targets: list) -> set:
     return wanted
 
 
-def _op_backward(fn, node, g, create_graph: bool) -> tuple:
-    """``fn.backward(g)`` as a tuple of one gradient per parent."""
-    if not create_graph:
-        return _as_grad_tuple(fn, fn.backward(g))
+def _recorded_backward(fn, node, g) -> tuple:
+    """``fn.backward(g)`` for ``create_graph``: run on the graph's own Tensors, so that
+    its arithmetic is recorded (see ``function.py``)."""
     if is_first_order_only(fn):
-        grads = _as_grad_tuple(fn, fn.backward(g.data))
-        return wrap_array_gradients(fn, g, grads)
-    fn._graph_output = node  # self.inputs / self.output now give the graph's Tensors
+        return wrap_array_gradients(fn, g, _as_grad_tuple(fn, fn.backward(g.data)))
+    arrays, array_out = fn.inputs, fn.output
+    for parent, array in zip(fn.parents, arrays):
+        if parent.data is not array:
+            raise RuntimeError(f"{fn.name}: an input's .data was replaced after the forward "
+                               f"pass, so its gradient cannot be recorded")
+    fn.inputs, fn.output = fn.parents, node
     try:
         grads = _as_grad_tuple(fn, fn.backward(g))
     finally:
-        fn._graph_output = None
+        fn.inputs, fn.output = arrays, array_out
     for pg in grads:
         if isinstance(pg, (np.ndarray, ScatterGrad)):
             raise TypeError(f"{fn.name}.backward returned a numpy array under "
-                               f"create_graph=True, so its gradient would have no graph: "
-                               f"compute it from grad, self.inputs and self.output with Tensor "
-                               f"operations, or set first_order_only = True on the class")
+                            f"create_graph=True, so its gradient would have no graph: "
+                            f"compute it from grad, self.inputs and self.output with Tensor "
+                            f"operations, or set first_order_only = True on the class")
     return grads
 
 

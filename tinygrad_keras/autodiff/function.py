@@ -66,7 +66,11 @@ class Function:
     #: second derivative until you set False (after checking it with ``gradgradcheck``).
     first_order_only = None
 
-    _graph_output = None  # the result Tensor while a create_graph backward runs
+    #: The forward's inputs and result, for the backward: the numpy arrays the forward
+    #: saw and returned; during a ``create_graph`` backward, the engine swaps in the
+    #: graph's own Tensors (the parents and the result Tensor) for the call.
+    inputs: tuple = ()
+    output = None
 
     def __init__(self, parents: tuple):
         self.parents = parents
@@ -76,22 +80,6 @@ class Function:
     def name(self) -> str:
         """A readable op name, e.g. ``'Mul'``."""
         return type(self).__name__
-
-    @property
-    def inputs(self) -> tuple:
-        """The forward's inputs: arrays, or the parent Tensors under ``create_graph``."""
-        if self._graph_output is None:
-            return self._arrays
-        for parent, array in zip(self.parents, self._arrays):
-            if parent.data is not array:
-                raise RuntimeError(f"{self.name}: an input's .data was replaced after the "
-                                   f"forward pass, so its gradient cannot be recorded")
-        return self.parents
-
-    @property
-    def output(self):
-        """The forward's result: an array, or the result Tensor under ``create_graph``."""
-        return self._out if self._graph_output is None else self._graph_output
 
     def forward(self, *arrays, **options):  # pragma: no cover - abstract
         raise NotImplementedError(f"{self.name} must define forward")
@@ -105,11 +93,11 @@ class Function:
         # List comprehensions, not generators: this is the per-op hot path.
         tensors = tuple([x if isinstance(x, Tensor) else Tensor(x) for x in inputs])
         fn = cls(tensors)
-        arrays = tuple([t.data for t in tensors])
+        arrays = [t.data for t in tensors]
         data = fn.forward(*arrays, **options)
         if _state["enabled"] and True in fn.needs_grad:
             out = Tensor._from_op(data, fn)
-            fn._arrays, fn._out = arrays, out.data  # what self.inputs / self.output read
+            fn.inputs, fn.output = arrays, out.data  # what the backward reads
             return out
         return Tensor._from_op(data, None)
 

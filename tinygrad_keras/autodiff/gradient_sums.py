@@ -1,7 +1,8 @@
 """Where the engine adds up gradients: the speed paths, kept out of ``engine.py``.
 
 The algorithm in ``engine.py`` only says "add this gradient to the pending sum of
-that node" and "take the finished sum of this node".  Two classes do that:
+that node" (``add``) and takes a node's finished sum out of ``pending`` when it
+gets there.  Two classes keep the sums:
 
 * ``TensorSums`` (``create_graph=True``): pending sums are Tensors and adding is
   the ``Add`` op, so the sum itself is recorded and can be differentiated.
@@ -113,6 +114,7 @@ class TensorSums:
 
     def __init__(self):
         self.pending = {}
+        self.owned = set()  # never used: Tensors are not added into in place
 
     def add(self, fn, parent, pg) -> None:
         if type(pg) is ScatterGrad:
@@ -120,9 +122,6 @@ class TensorSums:
         pg = fit_to_input(fn, parent, pg)
         old = self.pending.get(id(parent))
         self.pending[id(parent)] = pg if old is None else old + pg
-
-    def pop(self, node):
-        return self.pending.pop(id(node), None)
 
 
 class ArraySums:
@@ -153,12 +152,6 @@ class ArraySums:
             new = pg.add_into(old.copy()) if scatter else np.asarray(old + pg)
             self.owned.add(id(new))
             self.pending[key] = new
-
-    def pop(self, node):
-        g = self.pending.pop(id(node), None)
-        if g is not None:
-            self.owned.discard(id(g))  # handed on: never written into again
-        return g
 
 
 def store_grad(node, g, handed: set) -> None:

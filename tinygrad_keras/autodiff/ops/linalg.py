@@ -24,27 +24,37 @@ class MatMul(Function):
     """
 
     def forward(self, x, w):
-        _check_shapes(x, w)
-        if x.ndim > 2 and w.ndim == 2:
-            return (x.reshape(-1, x.shape[-1]) @ w).reshape(x.shape[:-1] + w.shape[1:])
-        return x @ w
+        try:
+            if x.ndim > 2 and w.ndim == 2:
+                return (x.reshape(-1, x.shape[-1]) @ w).reshape(x.shape[:-1] + w.shape[1:])
+            return x @ w
+        except ValueError:
+            raise ValueError(_mismatch(x, w)) from None
 
     def backward(self, grad):
-        x_in, w_in = self.inputs
-        x, w, g = x_in, w_in, _with_vector_axes(grad, x_in.ndim, w_in.ndim)
-        flat = x.ndim > 2 and w.ndim == 2
-        if flat:  # the stack-of-rows fast path, as in forward
-            x, g = x.reshape(-1, x.shape[-1]), g.reshape(-1, g.shape[-1])
-        if x.ndim == 1:
-            x = x.reshape((1,) + x.shape)
-        if w.ndim == 1:
-            w = w.reshape(w.shape + (1,))
-        dx = g @ swap_last_axes(w) if self.needs_grad[0] else None  # dL/dx = g Wᵀ
-        dw = swap_last_axes(x) @ g if self.needs_grad[1] else None  # dL/dW = xᵀ g
-        if dx is not None and (flat or x_in.ndim == 1):
-            dx = dx.reshape(x_in.shape if flat else dx.shape[:-2] + x_in.shape)
-        if dw is not None and w_in.ndim == 1:
-            dw = dw.reshape(dw.shape[:-2] + w_in.shape)
+        x, w = self.inputs
+        if x.ndim < 2 or w.ndim != 2:
+            return self._batched_backward(grad, x, w)
+        if x.ndim > 2:  # a stack of rows: one 2-D product, as in forward
+            x, grad = x.reshape(-1, x.shape[-1]), grad.reshape(-1, grad.shape[-1])
+        dx = grad @ w.T if self.needs_grad[0] else None  # dL/dx = g Wᵀ
+        dw = x.T @ grad if self.needs_grad[1] else None  # dL/dW = xᵀ g
+        if dx is not None and dx.shape != self.inputs[0].shape:
+            dx = dx.reshape(self.inputs[0].shape)
+        return dx, dw
+
+    def _batched_backward(self, grad, x, w):
+        """The same two lines on stacks of matrices (``ᵀ`` swaps the last two axes),
+        with a vector operand promoted to a one-row / one-column matrix and back."""
+        g = _with_vector_axes(grad, x.ndim, w.ndim)
+        x2 = x.reshape((1,) + x.shape) if x.ndim == 1 else x
+        w2 = w.reshape(w.shape + (1,)) if w.ndim == 1 else w
+        dx = g @ swap_last_axes(w2) if self.needs_grad[0] else None
+        dw = swap_last_axes(x2) @ g if self.needs_grad[1] else None
+        if dx is not None and x.ndim == 1:
+            dx = dx.reshape(dx.shape[:-2] + x.shape)
+        if dw is not None and w.ndim == 1:
+            dw = dw.reshape(dw.shape[:-2] + w.shape)
         return dx, dw
 
 
@@ -58,19 +68,15 @@ def _with_vector_axes(grad, x_ndim: int, w_ndim: int):
     return grad.reshape(shape)
 
 
-def _check_shapes(x: np.ndarray, w: np.ndarray) -> None:
-    """A clear error naming both shapes (numpy's own message speaks of gufunc signatures)."""
+def _mismatch(x: np.ndarray, w: np.ndarray) -> str:
+    """A message naming both shapes (numpy's own speaks of gufunc signatures)."""
     if x.ndim == 0 or w.ndim == 0:
-        raise ValueError(f"matmul: both operands need at least one axis, got shapes "
-                         f"{x.shape} and {w.shape} (use * to multiply by a scalar)")
+        return (f"matmul: both operands need at least one axis, got shapes {x.shape} and "
+                f"{w.shape} (use * to multiply by a scalar)")
     k_w = w.shape[0] if w.ndim == 1 else w.shape[-2]
     if x.shape[-1] != k_w:
-        raise ValueError(f"matmul: shapes {x.shape} and {w.shape} do not fit: the last axis of "
-                         f"the first ({x.shape[-1]}) must equal the "
-                         f"{'length' if w.ndim == 1 else 'second-to-last axis'} of the second "
-                         f"({k_w})")
-    try:
-        np.broadcast_shapes(x.shape[:-2], w.shape[:-2])
-    except ValueError:
-        raise ValueError(f"matmul: shapes {x.shape} and {w.shape}: the batch axes "
-                         f"{x.shape[:-2]} and {w.shape[:-2]} do not broadcast") from None
+        return (f"matmul: shapes {x.shape} and {w.shape} do not fit: the last axis of the first "
+                f"({x.shape[-1]}) must equal the "
+                f"{'length' if w.ndim == 1 else 'second-to-last axis'} of the second ({k_w})")
+    return (f"matmul: shapes {x.shape} and {w.shape}: the batch axes {x.shape[:-2]} and "
+            f"{w.shape[:-2]} do not broadcast")
