@@ -284,3 +284,22 @@ def test_gradcheck_failure_shows_the_input_value_and_explains_the_upstream_vecto
     from tinygrad_keras import gradcheck
     with pytest.raises(AssertionError, match=r"input value 3.*random array of the output"):
         gradcheck(lambda t: WrongSquare.apply(t), leaf([3.0]))
+
+
+def test_any_declared_first_order_only_op_refuses_by_name():
+    """The engine's refusal is generic: a new fused op only has to declare the attribute."""
+    class FusedSquare(Function):
+        first_order_only = True
+
+        def forward(self, x):
+            self.x = x
+            return x * x
+
+        def backward(self, grad):
+            return 2 * self.x * grad
+
+    x = leaf([1.5])
+    g, = grad(FusedSquare.apply(x).sum(), x, create_graph=True)
+    assert g.tolist() == [3.0]
+    with pytest.raises(RuntimeError, match=r"FusedSquare's gradient cannot be differentiated again"):
+        grad(g.sum(), x)

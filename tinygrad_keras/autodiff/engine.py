@@ -92,7 +92,7 @@ def run_backward(roots: list, seeds: list, retain_graph: bool = False,
                            f"before): the gradient would be partial; {RETAIN_HINT}")
     wanted = None if capture is None else _leading_to(order, capture)
     sums = TensorSums() if create_graph else ArraySums()
-    pending, add = sums.pending, sums.add
+    pending, owned, add = sums.pending, sums.owned, sums.add
     for root, seed in zip(roots, seeds):
         add(_SEED, root, seed)
     found, to_store = {}, []
@@ -103,7 +103,7 @@ def run_backward(roots: list, seeds: list, retain_graph: bool = False,
             g = pending.pop(id(node), None)
             if g is None:
                 continue
-            sums.owned.discard(id(g))  # handed on: never added into again
+            owned.discard(id(g))  # handed on: never added into again
             if capture is not None:
                 found[id(node)] = g
             elif node._fn is None or node._retains_grad:
