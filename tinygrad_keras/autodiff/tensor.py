@@ -15,6 +15,10 @@ backwards (see ``engine.py``) and *adds* d loss / d leaf into each leaf's
 >>> x.grad.tolist()
 [2.0, 4.0, 6.0]
 
+Gradients of gradients: ``tinygrad_keras.autodiff.grad(loss, x, create_graph=True)``
+returns d loss / d x as a Tensor with a graph of its own, which can be
+differentiated again (see ``engine.py`` and ``function.py``).
+
 Dtypes: a numpy array keeps its dtype; Python numbers and lists become float32
 (Keras ``floatx``).  Python scalars mixed into an op take the Tensor's dtype, so
 float32 stays float32 and float64 (used by gradient checks) stays float64.
