@@ -115,7 +115,13 @@ def run_backward(roots: list, seeds: list, retain_graph: bool = False,
             if type(grads) is not tuple or len(grads) != len(fn.parents):
                 grads = _as_grad_tuple(fn, grads)
             for parent, pg, needs in zip(fn.parents, grads, fn.needs_grad):
-                if needs and pg is not None and (wanted is None or id(parent) in wanted):
+                if not needs or pg is None or (wanted is not None and id(parent) not in wanted):
+                    continue
+                data = parent.data
+                if (type(pg) is np.ndarray and id(parent) not in pending  # the common edge:
+                        and pg.shape == data.shape and pg.dtype == data.dtype):  # kept as is
+                    pending[id(parent)] = pg
+                else:
                     add(fn, parent, pg)
             if not retain_graph:
                 node._release()
