@@ -25,7 +25,7 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from tinygrad_keras import Tensor, gradcheck
+from tinygrad_keras import Tensor, gradcheck, gradgradcheck
 from tinygrad_keras.autodiff.engine import toposort
 from tinygrad_keras.testing import strategies as tst
 
@@ -144,3 +144,15 @@ def graph_ops(out: Tensor) -> set:
 def covered_ops(cases) -> set:
     """The ``TESTED_OPS`` set of a case table."""
     return {name for case in cases for name in case.covers}
+
+
+def check_case_second_order(case: OpCase, drawn) -> None:
+    """Second derivatives of one draw: ``gradgradcheck`` (the recorded backward of the
+    backward against finite differences of the first derivative, float64)."""
+    arrays, options = drawn
+    if case.valid is not None:
+        assume(case.valid(*arrays, **options))
+    tensors = tensors_for(arrays, case.grad_inputs)
+    if any(t.requires_grad for t in tensors):
+        assert gradgradcheck(lambda *ts: case.fn(*ts, **options), *tensors,
+                             atol=max(case.atol, 1e-4))

@@ -73,3 +73,39 @@ def test_an_untested_primitive_is_reported():
         del untested
         gc.collect()  # __subclasses__ holds weak references: let the class go
     assert "UntestedOp" not in primitives()
+
+
+# ---- second order ----------------------------------------------------------------------
+def names_with_second_order_tests() -> set:
+    from tests.autodiff import test_second_order
+    return set(test_second_order.SECOND_ORDER_OPS)
+
+
+def not_second_order_covered(found: dict) -> list:
+    """Primitives with neither a second-order test nor ``first_order_only = True``."""
+    tested = names_with_second_order_tests()
+    return sorted(name for name, cls in found.items()
+                  if name not in tested and cls.first_order_only is not True)
+
+
+def test_every_primitive_has_a_second_order_test_or_declares_first_order_only():
+    missing = not_second_order_covered(primitives())
+    assert not missing, (f"primitives with neither a second-order test (a case in "
+                         f"tests/autodiff/test_ops.py, run by test_second_order.py) nor "
+                         f"first_order_only = True: {missing}")
+
+
+def test_an_op_without_second_order_test_is_reported():
+    def backward(self, grad):
+        return grad
+    undeclared = type("NoSecondOrderOp", (Function,), {
+        "__module__": ops_pkg.__name__ + ".scratch", "backward": backward})
+    declared = type("DeclaredFirstOrderOp", (Function,), {
+        "__module__": ops_pkg.__name__ + ".scratch", "first_order_only": True})
+    try:
+        found = primitives()
+        assert "NoSecondOrderOp" in not_second_order_covered(found)
+        assert "DeclaredFirstOrderOp" not in not_second_order_covered(found)
+    finally:
+        del undeclared, declared
+        gc.collect()

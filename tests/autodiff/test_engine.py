@@ -271,8 +271,20 @@ def test_a_user_op_returning_too_few_gradients_is_named():
         def backward(self, grad):
             return grad
 
-    with pytest.raises(RuntimeError, match="TwoInputs.*1 gradients for 2 inputs"):
+    with pytest.raises(RuntimeError, match=r"TwoInputs.*1 gradients \(ndarray\) for 2 inputs"):
         TwoInputs.apply(leaf([1.0]), leaf([2.0])).sum().backward()
+
+
+def test_a_user_op_returning_a_list_is_told_to_return_a_tuple():
+    class ListBackward(Function):
+        def forward(self, a, b):
+            return a + b
+
+        def backward(self, grad):
+            return [grad, grad]
+
+    with pytest.raises(TypeError, match="ListBackward.*a list of 2; return a tuple"):
+        ListBackward.apply(leaf([1.0]), leaf([2.0])).sum().backward()
 
 
 def test_stored_gradients_are_private_writable_arrays():

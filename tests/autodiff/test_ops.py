@@ -11,6 +11,7 @@ from tests.autodiff import op_draws as D
 from tests.autodiff.harness import binary, check_case, covered_ops, graph_ops, tensors_for, unary
 from tests.autodiff.harness import with_options as opt
 from tinygrad_keras.autodiff import functional as F
+from tinygrad_keras.autodiff.ops.movement import ScatterAdd
 from tinygrad_keras.testing import strategies as tst
 
 
@@ -22,6 +23,12 @@ def _np_softmax(a, axis):
 def _np_log_softmax(a, axis):
     s = a - a.max(axis=axis, keepdims=True)
     return s - np.log(np.exp(s).sum(axis=axis, keepdims=True))
+
+
+def _np_scatter_add(a, index):
+    out = np.zeros_like(a)
+    np.add.at(out, index, a[index])
+    return out
 
 
 def _apart(a, b):
@@ -90,6 +97,8 @@ CASES = [
         D.gather_index(), covers={"GetItem"}),
     opt("getitem_mask", lambda a, index: a[index], lambda a, index: a[index],
         D.mask_index(), covers={"GetItem"}),
+    opt("scatter_add", lambda a, index: ScatterAdd.apply(a[index], shape=a.shape, index=index),
+        _np_scatter_add, D.gather_index(), covers={"ScatterAdd"}),
     opt("concatenate", lambda *ts, axis: F.concatenate(ts, axis=axis),
         lambda *arrs, axis: np.concatenate(arrs, axis=axis), D.concat(), covers={"Concatenate"}),
     opt("stack", lambda *ts, axis: F.stack(ts, axis=axis),

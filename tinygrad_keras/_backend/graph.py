@@ -16,7 +16,6 @@ import numpy as np
 from .. import backend as K
 from ..autodiff import Tensor, no_grad
 from ..autodiff import functional as F
-from ..autodiff.engine import toposort
 from .symbolic import make_input, replay
 
 __all__ = ["Function", "deferred_updates", "foldl", "foldr", "function", "gradients", "map_fn",
@@ -107,32 +106,31 @@ def function(inputs, outputs, updates=(), **kwargs) -> Function:
 
 # ---- gradients -------------------------------------------------------------------------
 def gradients(loss: Tensor, variables) -> list:
-    """``d sum(loss) / d v`` for each ``v`` in ``variables``, as constant Tensors.
+    """``d sum(loss) / d v`` for each ``v`` in ``variables``, as differentiable Tensors.
 
-    Runs a backward pass over ``loss``'s recorded graph (kept, so it can be used
-    again) without changing any ``.grad`` that existed before.  A variable the
-    loss does not depend on gets zeros.  To differentiate with respect to an
-    input, create it with ``requires_grad=True`` before computing the loss.
+    As in Keras 1.2.2, the gradients are part of the graph: a loss may use them
+    (a gradient penalty, ``K.gradients(K.sum(y_pred), [model_input])``) and training
+    differentiates through them.  No ``.grad`` is changed.  A variable the loss
+    does not depend on gets zeros.  ``loss`` and ``variables`` may be Keras tensors
+    inside a loss function (the model's values for the batch being scored); outside
+    a model, an input must be created with ``requires_grad=True`` before computing
+    the loss.
     """
-    variables = list(variables)
-    if not loss.requires_grad:
-        return [Tensor(np.zeros_like(v.data)) for v in variables]
-    touched = {id(t): t for t in toposort(loss) if t.is_leaf}
-    touched.update({id(v): v for v in variables})
-    saved = {key: t.grad for key, t in touched.items()}
-    for t in touched.values():
-        t.grad = None
-    for v in variables:
-        if not v.is_leaf:
-            v.retain_grad()
-    try:
-        loss.backward(np.ones_like(loss.data), retain_graph=True)
-        grads = [Tensor(v.grad if v.grad is not None else np.zeros_like(v.data))
-                 for v in variables]
-    finally:
-        for key, t in touched.items():
-            t.grad = saved[key]
-    return grads
+    from ..autodiff import grad
+    from .symbolic import GraphNeeded, resolve, scoring
+
+    loss = resolve(loss)
+    variables = [resolve(v) for v in variables]
+    if scoring() and not (loss.requires_grad and all(v.requires_grad for v in variables)):
+        raise GraphNeeded("K.gradients inside a loss or metric: the loss has no recorded "
+                          "graph leading to every variable (are they all used to compute it?)")
+    live = [v for v in variables if v.requires_grad]
+    found = {}
+    if loss.requires_grad and live:
+        grads = grad(loss, live, grad_outputs=np.ones_like(loss.data), create_graph=True,
+                     allow_unused=True)
+        found = {id(v): g for v, g in zip(live, grads) if g is not None}
+    return [found.get(id(v), Tensor(np.zeros_like(v.data))) for v in variables]
 
 
 def stop_gradient(variables):

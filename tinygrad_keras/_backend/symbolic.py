@@ -175,6 +175,18 @@ def replay(feeds: dict, target) -> tuple:
 _STACK: list = []  # dicts {id(KerasTensor): Tensor}, innermost binding last
 
 
+class GraphNeeded(Exception):
+    """Raised by ``K.gradients`` inside a loss or metric when the batch was run without
+    the graph it needs (the model inputs do not require grad, or recording was off,
+    as in ``evaluate``).  The model catches it once, remembers, and scores the batch again
+    with the inputs requiring grad and recording on (see ``engine/training.py``)."""
+
+
+def scoring() -> bool:
+    """True while a model is scoring a batch (inside its losses and metrics)."""
+    return bool(_STACK)
+
+
 @contextlib.contextmanager
 def bind_values(values: dict):
     """Within the block, :func:`resolve` maps ``id(keras_tensor)`` to ``values[...]``."""

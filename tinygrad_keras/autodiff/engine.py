@@ -1,93 +1,62 @@
-"""The backward pass: topological order, gradient accumulation, unbroadcasting.
+"""The backward pass: reverse-mode differentiation over the recorded graph.
 
-Kept apart from the Tensor so that a student can read the whole reverse-mode
-algorithm on one screen:
+The whole algorithm is ``run_backward`` below:
 
-1. ``toposort`` walks from the output to every node that needs a gradient,
-   with an explicit stack (no recursion, so a 10 000-step chain is fine) and
-   parents in recorded order (deterministic).
-2. Going through that order backwards, each op's ``backward`` turns the
-   gradient of its result into gradients of its parents.
-3. ``unbroadcast`` sums each gradient back to its parent's shape, once, here,
-   so that no op has to care about broadcasting.
-4. Gradients of a node used twice are added up before the node is processed
-   (in place, into a buffer the engine made itself: an RNN slices one tensor
-   per timestep, and a fresh array per addition would cost T full copies).
-   A backward may return a ``ScatterGrad`` -- "zero except ``values`` at
-   ``index``" -- which is added into that buffer without ever being densified.
-5. Leaves that require grad get the sum *added* to ``.grad`` (PyTorch style:
-   call ``zero_grad()`` between steps); the graph is released as we go.
+1. ``toposort`` lists every node that leads to the outputs through ops that
+   need a gradient, parents before children, with an explicit stack (no
+   recursion: a 10 000-step chain is fine) and parents in recorded order
+   (deterministic).
+2. Walking that list backwards, a node's gradient is complete when we reach it
+   (every consumer came earlier), so we hand it to the node's op: its
+   ``backward`` turns d loss / d result into d loss / d parent, one per parent
+   (the chain rule: upstream gradient times the local derivative).
+3. Each parent's gradient is summed back to the parent's shape
+   (``unbroadcast``) and added to what the parent already received from its
+   other consumers (a node used twice gets both contributions).
+4. Leaves get their sums *added* to ``.grad`` (PyTorch style: call
+   ``zero_grad()`` between steps), at the end, so a pass that fails leaves every
+   ``.grad`` as it was.  Unless ``retain_graph``, each node lets go of its op
+   once done, which frees the graph as we go.
+
+**Gradients are Tensors too.**  With ``create_graph=True`` the same loop runs on
+Tensors: each op's backward is written once with operations that work on numpy
+arrays and on Tensors (``function.py``), so under ``create_graph`` it records a
+graph of its own and the gradient can be differentiated again, to any order.
+``grad()`` returns those gradients; ``Tensor.backward`` stores plain arrays.
+
+How the pending sums are kept (and the in-place tricks that make the ordinary
+pass fast) lives in ``gradient_sums.py``, apart from the algorithm.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from .first_order import is_first_order_only, wrap_array_gradients
+from .grad_mode import enable_grad
+from .gradient_sums import (  # noqa: F401
+    ArraySums,
+    ScatterGrad,
+    TensorSums,
+    scatter_add_rows,
+    store_grad,
+    unbroadcast,
+)
 
-def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
-    """Sum ``grad`` over the axes that broadcasting added or stretched.
-
-    >>> unbroadcast(np.ones((4, 2, 3)), (2, 1)).tolist()
-    [[12.0], [12.0]]
-    """
-    if grad.shape == shape:
-        return grad
-    extra = grad.ndim - len(shape)
-    if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
-    return np.asarray(grad)  # a full sum gives a numpy scalar, not a 0-d array
+RETAIN_HINT = ("pass retain_graph=True to the backward() (or grad()) that ran first, "
+               "or compute the forward again")
 
 
-def scatter_add_rows(out: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
-    """``out[rows] += values`` where repeated rows add up (an Embedding's gradient).
-
-    Same result as ``np.add.at(out, rows, values)``, computed as a sort plus one
-    ``np.add.reduceat`` over the runs of equal rows: several times faster than
-    ``np.add.at`` for thousands of looked-up rows.
-    """
-    flat = rows.ravel()
-    if flat.size == 0:
-        return
-    flat = np.where(flat < 0, flat + out.shape[0], flat)  # -1 and n-1 are the same row
-    vals = values.reshape((flat.size,) + out.shape[1:])
-    order = np.argsort(flat, kind="stable")
-    sorted_rows = flat[order]
-    starts = np.flatnonzero(np.concatenate(([True], sorted_rows[1:] != sorted_rows[:-1])))
-    out[sorted_rows[starts]] += np.add.reduceat(vals[order], starts, axis=0)
+def toposort(roots) -> list:
+    """Nodes reachable from ``roots`` (a Tensor or a list) through recorded ops that
+    need a gradient, parents before children."""
+    return _toposort(roots if isinstance(roots, (list, tuple)) else [roots])[0]
 
 
-class ScatterGrad:
-    """A gradient that is zero except at ``index``, where it is ``values``.
-
-    ``GetItem.backward`` returns one, so that slicing a tensor T times costs one
-    zero buffer, not T.  ``basic`` indices (ints, slices, None, Ellipsis) select
-    each element at most once; others (integer arrays) may repeat and add up.
-    """
-
-    __slots__ = ("basic", "index", "shape", "values")
-
-    def __init__(self, shape: tuple, index, values: np.ndarray, basic: bool):
-        self.shape, self.index, self.values, self.basic = shape, index, values, basic
-
-    def add_into(self, out: np.ndarray) -> np.ndarray:
-        if self.basic:
-            out[self.index] += self.values
-        elif isinstance(self.index, np.ndarray) and self.index.dtype.kind in "iu":
-            scatter_add_rows(out, self.index, self.values)
-        else:
-            np.add.at(out, self.index, self.values)
-        return out
-
-    def dense(self, dtype) -> np.ndarray:
-        return self.add_into(np.zeros(self.shape, dtype=dtype))
-
-
-def toposort(root) -> list:
-    """Nodes reachable from ``root`` through recorded ops, parents before children."""
-    order, visited = [], set()
-    stack = [(root, False)]
+def _toposort(roots: list) -> tuple:
+    """``(order, released)``: the order, and the results reached whose op an earlier
+    backward already let go of (their part of the graph is gone)."""
+    order, visited, released = [], set(), []
+    stack = [(root, False) for root in reversed(roots)]
     while stack:
         node, expanded = stack.pop()
         if expanded:
@@ -102,101 +71,132 @@ def toposort(root) -> list:
             for parent in reversed(fn.parents):
                 if parent.requires_grad and id(parent) not in visited:
                     stack.append((parent, False))
-    return order
+        elif node._op_name is not None:
+            released.append(node)
+    return order, released
+
+
+def run_backward(roots: list, seeds: list, retain_graph: bool = False,
+                 create_graph: bool = False, capture: list | None = None) -> dict:
+    """Propagate ``seeds`` (d loss / d root, one per root) down the graph.
+
+    Without ``capture`` the gradients of leaves (and of ``retain_grad`` results)
+    are added into ``.grad``; with it, nothing is stored and the gradients of
+    the captured Tensors are returned as ``{id(tensor): gradient}``.
+    """
+    retain_graph = retain_graph or create_graph  # the gradient's graph is built on it
+    order, released = _toposort(roots)
+    if released:
+        raise RuntimeError(f"backward through a graph that an earlier backward already "
+                           f"released (this {released[0].op} result was backpropagated "
+                           f"before): the gradient would be partial; {RETAIN_HINT}")
+    wanted = None if capture is None else _leading_to(order, capture)
+    sums = TensorSums() if create_graph else ArraySums()
+    pending, owned, add = sums.pending, sums.owned, sums.add
+    for root, seed in zip(roots, seeds):
+        add(_SEED, root, seed)
+    found, to_store = {}, []
+    with enable_grad() if create_graph else _NOTHING:
+        for node in reversed(order):
+            if wanted is not None and id(node) not in wanted:
+                continue
+            g = pending.pop(id(node), None)
+            if g is None:
+                continue
+            owned.discard(id(g))  # handed on: never added into again
+            if capture is not None:
+                found[id(node)] = g
+            elif node._fn is None or node._retains_grad:
+                to_store.append((node, g))
+            fn = node._fn
+            if fn is None:
+                continue
+            grads = _recorded_backward(fn, node, g) if create_graph else fn.backward(g)
+            if type(grads) is not tuple or len(grads) != len(fn.parents):
+                grads = _as_grad_tuple(fn, grads)
+            for parent, pg, needs in zip(fn.parents, grads, fn.needs_grad):
+                if not needs or pg is None or (wanted is not None and id(parent) not in wanted):
+                    continue
+                data = parent.data
+                if (type(pg) is np.ndarray and id(parent) not in pending  # the common edge:
+                        and pg.shape == data.shape and pg.dtype == data.dtype):  # kept as is
+                    pending[id(parent)] = pg
+                else:
+                    add(fn, parent, pg)
+            if not retain_graph:
+                node._release()
+    handed = {id(seed) for seed in seeds}  # the caller's arrays are never stored as .grad
+    for node, g in to_store:
+        store_grad(node, g, handed)
+    return found
+
+
+def _leading_to(order: list, targets: list) -> set:
+    """ids of the nodes in ``order`` from which a target can be reached (``grad()``
+    computes only those: no gradient of a weight when you asked for an input's)."""
+    wanted = {id(t) for t in targets}
+    for node in order:  # parents come first
+        fn = node._fn
+        if fn is not None and any(id(p) in wanted for p in fn.parents):
+            wanted.add(id(node))
+    return wanted
+
+
+def _recorded_backward(fn, node, g) -> tuple:
+    """``fn.backward(g)`` for ``create_graph``: run on the graph's own Tensors, so that
+    its arithmetic is recorded (see ``function.py``)."""
+    if is_first_order_only(fn):
+        return wrap_array_gradients(fn, g, _as_grad_tuple(fn, fn.backward(g.data)))
+    arrays, array_out = fn.inputs, fn.output
+    for parent, array in zip(fn.parents, arrays):
+        if parent.data is not array:
+            raise RuntimeError(f"{fn.name}: an input's .data was replaced after the forward "
+                               f"pass, so its gradient cannot be recorded")
+    fn.inputs, fn.output = fn.parents, node
+    try:
+        grads = _as_grad_tuple(fn, fn.backward(g))
+    finally:
+        fn.inputs, fn.output = arrays, array_out
+    for pg in grads:
+        if isinstance(pg, (np.ndarray, ScatterGrad)):
+            raise TypeError(f"{fn.name}.backward returned a numpy array under "
+                            f"create_graph=True, so its gradient would have no graph: "
+                            f"compute it from grad, self.inputs and self.output with Tensor "
+                            f"operations, or set first_order_only = True on the class")
+    return grads
 
 
 def _as_grad_tuple(fn, grads) -> tuple:
     if not isinstance(grads, tuple):
+        if isinstance(grads, list):
+            raise TypeError(f"{fn.name}.backward returned a list of {len(grads)}; return a "
+                               f"tuple with one gradient per input ({len(fn.parents)}), "
+                               f"None for an input without one")
         grads = (grads,)
     if len(grads) != len(fn.parents):
-        raise RuntimeError(f"{fn.name}.backward returned {len(grads)} gradients "
-                           f"for {len(fn.parents)} inputs")
+        kinds = ", ".join(type(g).__name__ for g in grads)
+        raise RuntimeError(f"{fn.name}.backward returned {len(grads)} gradients ({kinds}) "
+                           f"for {len(fn.parents)} inputs; return one per input, in the "
+                           f"order of forward's arguments (None for an input without one)")
     return grads
 
 
-def _store(node, g: np.ndarray, handed: set) -> None:
-    """Accumulate ``g`` into ``node.grad``.  The first gradient is kept without a
-    copy when this pass made it and gave it to nobody else (copying every weight
-    gradient costs more than the bookkeeping); views, read-only broadcasts and
-    arrays already handed out are copied, so ``.grad`` may be changed in place."""
-    if node.grad is not None:
-        node.grad = node.grad + g
-    elif id(g) in handed or g.base is not None or not g.flags.writeable:
-        node.grad = g.copy()
-    else:
-        node.grad = g
-    handed.add(id(node.grad))
+class _Seed:
+    """Stands for "the caller" in shape errors about a seed gradient."""
+    name = "the upstream gradient"
 
 
-def _checked(fn, parent, pg):
-    """``pg`` as a gradient of ``parent``'s shape and dtype (unbroadcast, cast)."""
-    data = parent.data
-    if type(pg) is ScatterGrad:
-        if pg.shape != data.shape:
-            raise AssertionError(f"{fn.name}.backward gave a scatter gradient of shape "
-                                 f"{pg.shape} for an input of shape {data.shape}")
-        return pg
-    if type(pg) is not np.ndarray:
-        pg = np.asarray(pg)
-    if pg.shape != data.shape:
-        pg = unbroadcast(pg, data.shape)
-        if pg.shape != data.shape:
-            raise AssertionError(f"{fn.name}.backward gave a gradient of shape "
-                                 f"{pg.shape} for an input of shape {data.shape}")
-    if pg.dtype != data.dtype:
-        pg = pg.astype(data.dtype)
-    return pg
+class _Nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
 
-def _accumulate(grads: dict, owned: set, parent, pg) -> None:
-    """Add ``pg`` to the pending gradient of ``parent``.  Only buffers in ``owned``
-    (made here, referenced nowhere else) are added into in place."""
-    key = id(parent)
-    old = grads.get(key)
-    scatter = type(pg) is ScatterGrad
-    if old is None:
-        if scatter:
-            pg = pg.dense(parent.data.dtype)
-            owned.add(id(pg))
-        grads[key] = pg
-    elif id(old) in owned:
-        pg.add_into(old) if scatter else np.add(old, pg, out=old)
-    else:
-        # asarray: adding two 0-d arrays gives a numpy scalar, which cannot be added into
-        new = pg.add_into(old.copy()) if scatter else np.asarray(old + pg)
-        owned.add(id(new))
-        grads[key] = new
+_SEED, _NOTHING = _Seed(), _Nothing()
 
 
-def backward(root, grad: np.ndarray, retain_graph: bool = False) -> None:
-    """Propagate ``grad`` (d loss / d root) to every leaf below ``root``."""
-    grads = {id(root): grad}
-    handed = {id(grad)}  # the caller's array is never stored as a .grad
-    owned = set()  # ids of pending buffers the engine made (alive in ``grads``)
-    for node in reversed(toposort(root)):
-        g = grads.pop(id(node), None)
-        if g is not None:
-            owned.discard(id(g))  # popped: never written into again
-        fn = node._fn
-        if fn is None:
-            if g is not None and node.requires_grad:
-                _store(node, g, handed)
-            continue
-        if node._retains_grad and g is not None:
-            _store(node, g, handed)
-        if g is None:
-            continue
-        parent_grads = _as_grad_tuple(fn, fn.backward(g))
-        for parent, pg, needs in zip(fn.parents, parent_grads, fn.needs_grad):
-            if not needs or pg is None:
-                continue
-            data = parent.data
-            # fast path (most edges): an array of the right shape and dtype, first arrival
-            if type(pg) is not np.ndarray or pg.shape != data.shape or pg.dtype != data.dtype:
-                pg = _checked(fn, parent, pg)
-            if type(pg) is np.ndarray and id(parent) not in grads:
-                grads[id(parent)] = pg
-            else:
-                _accumulate(grads, owned, parent, pg)
-        if not retain_graph:
-            node._release()
+def backward(root, grad, retain_graph: bool = False, create_graph: bool = False) -> None:
+    """Add d root / d leaf (times ``grad``) into ``.grad`` of every leaf below ``root``."""
+    run_backward([root], [grad], retain_graph=retain_graph, create_graph=create_graph)

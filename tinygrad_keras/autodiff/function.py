@@ -1,30 +1,56 @@
 """The base class of every differentiable primitive.
 
-A primitive is a small class with two methods that work on plain numpy arrays:
+A primitive is a small class with two methods:
 
-* ``forward(self, *arrays, **options)`` computes the result and may keep on
-  ``self`` whatever the backward pass will need;
+* ``forward(self, *arrays, **options)`` computes the result from plain numpy
+  arrays (it may keep on ``self`` whatever else the backward needs: a mask, an
+  axis, a shape);
 * ``backward(self, grad)`` receives the gradient of the loss with respect to the
-  result and returns one gradient per input (a tuple, or a single array when the
+  result and returns one gradient per input (a tuple, or a single value when the
   op has one input).  ``None`` stands for "no gradient for this input".
 
+**A backward is written once and works on two kinds of values.**  It reads the
+forward's inputs and result through ``self.inputs`` and ``self.output``:
+
+* on an ordinary (first-order) backward pass these are the numpy arrays the
+  forward saw and returned, and ``grad`` is a numpy array: the backward is plain
+  numpy arithmetic, as fast as hand-written code;
+* on a pass with ``create_graph=True`` they are the graph's own Tensors (the
+  parents and the result) and ``grad`` is a Tensor: the very same formula now
+  records a graph, so the gradient can be differentiated again.
+
+So write the formula with operators (``grad * b``, ``a @ w``) and methods that
+numpy arrays and Tensors share (``.sum(axis=..., keepdims=...)``,
+``.reshape``, ``.transpose``, indexing), and take ``exp``/``log``/``where``/...
+from ``ops/either.py``, which pick numpy or the Tensor op by the argument's type.
+Masks computed in the forward (``x > 0``) are constants either way: the second
+derivative of relu really is zero.
+
 ``backward`` may return gradients in the *broadcast* shape of the result: the
-engine sums them back to each input's shape (``unbroadcast``), so an op never has
-to think about broadcasting.  It must not modify ``grad`` in place (the same
-array may be handed to several ops), and it may return an
-``engine.ScatterGrad`` for a gradient that is zero outside an index, as
-``GetItem`` does.  ``self.needs_grad[i]`` says whether input ``i`` wants one.
+engine sums them back to each input's shape (``unbroadcast``).  It must not
+modify ``grad`` in place (the same array may be handed to several ops).
+``self.needs_grad[i]`` says whether input ``i`` wants a gradient.
+
+A fused primitive that keeps an array-only backward for speed sets the class
+attribute ``first_order_only = True`` and says why in its docstring; the engine
+then refuses to differentiate its gradient again, with an error naming the op.
+An op defined outside the library is treated the same way until its class says
+``first_order_only = False`` (a backward that still reads arrays kept on
+``self`` would otherwise give a silently wrong second derivative).
 
 Write your own op by subclassing, then call ``MyOp.apply(x, y)``::
 
     class Cube(Function):
-        def forward(self, x):
-            self.x = x
-            return x ** 3
-        def backward(self, grad):
-            return 3 * self.x ** 2 * grad
+        first_order_only = False  # its backward below is differentiable
 
-See ``tutorials/04_your_own_op.py``.
+        def forward(self, x):
+            return x ** 3
+
+        def backward(self, grad):
+            x, = self.inputs
+            return 3 * x ** 2 * grad
+
+See ``tutorials/04_your_own_op.py`` and ``tutorials/18_gradients_of_gradients.py``.
 """
 from __future__ import annotations
 
@@ -33,6 +59,18 @@ from .grad_mode import _state
 
 class Function:
     """One recorded operation: the node between a result and its parents."""
+
+    #: True for a primitive whose backward works on numpy arrays only (for speed): its
+    #: gradient cannot be differentiated again (``create_graph=True``).  None means "not
+    #: declared": the library's own ops are differentiable, an op of yours is refused a
+    #: second derivative until you set False (after checking it with ``gradgradcheck``).
+    first_order_only = None
+
+    #: The forward's inputs and result, for the backward: the numpy arrays the forward
+    #: saw and returned; during a ``create_graph`` backward, the engine swaps in the
+    #: graph's own Tensors (the parents and the result Tensor) for the call.
+    inputs: tuple = ()
+    output = None
 
     def __init__(self, parents: tuple):
         self.parents = parents
@@ -55,9 +93,12 @@ class Function:
         # List comprehensions, not generators: this is the per-op hot path.
         tensors = tuple([x if isinstance(x, Tensor) else Tensor(x) for x in inputs])
         fn = cls(tensors)
-        data = fn.forward(*[t.data for t in tensors], **options)
+        arrays = [t.data for t in tensors]
+        data = fn.forward(*arrays, **options)
         if _state["enabled"] and True in fn.needs_grad:
-            return Tensor._from_op(data, fn)
+            out = Tensor._from_op(data, fn)
+            fn.inputs, fn.output = arrays, out.data  # what the backward reads
+            return out
         return Tensor._from_op(data, None)
 
 

@@ -19,6 +19,15 @@ True
 For large inputs, ``gradcheck_directional`` perturbs all elements at once along
 a few random directions: two forward passes per direction instead of two per
 element.
+
+``gradgradcheck`` checks second derivatives the same way: it treats the
+analytic first derivative (computed with ``create_graph=True``) as the function
+and gradchecks *that*, so the recorded backward of the backward is compared
+with finite differences of the first derivative.
+
+>>> from tinygrad_keras import gradgradcheck
+>>> gradgradcheck(lambda t: (t * t).tanh(), x)
+True
 """
 from __future__ import annotations
 
@@ -89,18 +98,30 @@ def _numeric(fn, tensors: tuple, t: Tensor, v: np.ndarray, eps: float) -> np.nda
     return out.reshape(t.shape)
 
 
+UPSTREAM_NOTE = ("Both numbers are derivatives of sum(fn(inputs) * v), where v is a fixed "
+                 "random array of the output's shape (so a backward that is only right when "
+                 "all upstream gradients are equal is caught); for an elementwise fn that is "
+                 "f'(x) * v at that element, not f'(x) itself. Pass grad_output=np.ones(shape) "
+                 "to check d sum(fn) / d input instead.")
+
+
 def _compare(k: int, expected: np.ndarray, received: np.ndarray, atol: float, rtol: float,
-             where: str | None = None) -> None:
-    """Raise naming input ``k`` and the element (or ``where``) that misses most."""
+             where: str | None = None, value: np.ndarray | None = None,
+             what: str = "gradcheck: gradient") -> None:
+    """Raise naming input ``k``, the element (or ``where``) that misses most and,
+    when ``value`` (the input) is given, the input's value there."""
     excess = np.abs(received - expected) - (atol + rtol * np.abs(expected))
     excess = np.where(np.isnan(excess), np.inf, excess)
     if excess.size and excess.max() > 0:
         worst = np.unravel_index(int(np.argmax(excess)), excess.shape)
-        where = where or f"element {tuple(int(i) for i in worst)}"
+        at = where or f"element {tuple(int(i) for i in worst)}"
+        if value is not None and where is None:
+            at += f" (input value {float(value[worst]):.6g})"
         raise AssertionError(
-            f"gradcheck: gradient of input {k} is wrong at {where}: expected "
+            f"{what} of input {k} is wrong at {at}: expected "
             f"{float(expected[worst]):.6g} (finite differences), received "
-            f"{float(received[worst]):.6g} (backward); atol={atol}, rtol={rtol}")
+            f"{float(received[worst]):.6g} (backward); atol={atol}, rtol={rtol}. "
+            + UPSTREAM_NOTE)
 
 
 def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
@@ -113,15 +134,61 @@ def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 
     constants).  Float inputs are copied to float64; ``fn`` must keep that dtype.
     ``grad_output`` fixes the upstream gradient (default: seeded random normal).
     """
-    tensors = _prepare(inputs)
+    return _check(fn, _prepare(inputs), grad_output, eps, atol, rtol, "gradcheck: gradient")
+
+
+def _check(fn, tensors: tuple, grad_output, eps: float, atol: float, rtol: float,
+           what: str) -> bool:
     if not any(t.requires_grad for t in tensors):
-        raise ValueError("gradcheck: no input has requires_grad=True, nothing to check")
+        raise ValueError(f"{what.split(':')[0]}: no input has requires_grad=True, "
+                         f"nothing to check")
     v = None if grad_output is None else np.asarray(grad_output, dtype=np.float64)
     grads, v = _analytic(fn, tensors, v)
     for k, (t, g) in enumerate(zip(tensors, grads)):
         if g is not None:
-            _compare(k, _numeric(fn, tensors, t, v, eps), g, atol, rtol)
+            before = t.data.copy()
+            _compare(k, _numeric(fn, tensors, t, v, eps), g, atol, rtol, value=before,
+                     what=what)
     return True
+
+
+def gradgradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+                  grad_output=None, seed: int = 0) -> bool:
+    """True if ``fn``'s second derivatives agree with finite differences of its first
+    derivatives; otherwise an AssertionError naming the input and element.
+
+    The first derivative ``g(x) = d sum(fn(x) * v) / d x`` (``v`` seeded random, or
+    ``grad_output``) is computed with ``create_graph=True`` and itself gradchecked:
+    its recorded backward must match central differences of ``g``.  An op whose
+    backward returns a constant (no graph) gives zero second derivatives there and
+    fails.  Inputs and dtypes as in :func:`gradcheck`.
+    """
+    from .differentiate import grad
+
+    tensors = _prepare(inputs)
+    with enable_grad():
+        shape = _output(fn, tensors).shape
+    v = (np.random.default_rng(seed).standard_normal(shape) if grad_output is None
+         else np.asarray(grad_output, dtype=np.float64).reshape(shape))
+
+    def first_derivatives(*ts):
+        wanted = [t for t in ts if t.requires_grad]
+        with enable_grad():
+            out = _output(fn, ts)
+            if not out.requires_grad:
+                return Tensor(np.zeros(sum(t.size for t in wanted)))
+            gs = grad(out, wanted, grad_outputs=v, create_graph=True, allow_unused=True)
+        gs = [Tensor(np.zeros(t.shape)) if g is None else g for t, g in zip(wanted, gs)]
+        return stack_flat(gs)
+
+    return _check(first_derivatives, tensors, None, eps, atol, rtol,
+                  "gradgradcheck: second derivative (of sum(first derivatives * u))")
+
+
+def stack_flat(tensors: list) -> Tensor:
+    """One 1-D Tensor of all the elements of ``tensors`` (recorded)."""
+    from .functional import concatenate
+    return concatenate([t.reshape(-1) for t in tensors], axis=0)
 
 
 def gradcheck_directional(fn, *inputs, n_directions: int = 3, eps: float = 1e-6,

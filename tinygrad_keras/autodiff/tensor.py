@@ -15,6 +15,10 @@ backwards (see ``engine.py``) and *adds* d loss / d leaf into each leaf's
 >>> x.grad.tolist()
 [2.0, 4.0, 6.0]
 
+Gradients of gradients: ``tinygrad_keras.autodiff.grad(loss, x, create_graph=True)``
+returns d loss / d x as a Tensor with a graph of its own, which can be
+differentiated again (see ``engine.py`` and ``function.py``).
+
 Dtypes: a numpy array keeps its dtype; Python numbers and lists become float32
 (Keras ``floatx``).  Python scalars mixed into an op take the Tensor's dtype, so
 float32 stays float32 and float64 (used by gradient checks) stays float64.
@@ -23,10 +27,32 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import engine
 from .grad_mode import _state
 
 FLOATX = np.float32
+
+REBIND_HINT = ("If a parameter was updated with `w -= lr * w.grad`: `-=` on a Tensor rebinds "
+               "the name w to a new Tensor computed from the old one (with no .grad of its own, "
+               "and under no_grad without requires_grad). Update the values in place instead: "
+               "`w.data -= lr * w.grad`.")
+
+
+class RebindHint:
+    """What ``.grad`` holds on a Tensor made by ``w -= ...`` (``+=``, ``*=`` ...) from a
+    parameter: it behaves like None (falsy) but any arithmetic on it raises a
+    TypeError that explains the rebinding, instead of "'float' and 'NoneType'"."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "None  # " + REBIND_HINT
+
+    def _explain(self, *args):
+        raise TypeError(f".grad is None on this Tensor. {REBIND_HINT}")
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _explain
+    __truediv__ = __rtruediv__ = __neg__ = __array__ = __getitem__ = _explain
 
 
 def _to_array(data, dtype=None) -> np.ndarray:
@@ -160,16 +186,21 @@ class Tensor:
         return id(self)
 
     # ---- backward ---------------------------------------------------------------
-    def backward(self, grad=None, retain_graph: bool = False) -> None:
+    def backward(self, grad=None, retain_graph: bool = False,
+                 create_graph: bool = False) -> None:
         """Add d self / d leaf into ``.grad`` of every leaf that requires grad.
 
         ``grad`` is the upstream gradient; it may be omitted only for a scalar.
         The graph is released as the pass goes (pass ``retain_graph=True`` to
-        call backward on it again).
+        call backward on it again).  ``create_graph=True`` records the backward
+        pass too and keeps the graph; ``.grad`` still receives plain arrays, so
+        use :func:`tinygrad_keras.autodiff.grad` to get gradients you can
+        differentiate again.
         """
         if not self.requires_grad:
             raise RuntimeError("backward() on a Tensor that does not require grad: no input "
-                               "that was used had requires_grad=True (or it ran under no_grad)")
+                               "that was used had requires_grad=True (or it ran under no_grad). "
+                               + REBIND_HINT)
         if self._fn is None and self._op_name is not None:
             raise RuntimeError(f"backward() through a graph that was already released (this "
                                f"{self._op_name} result was backpropagated before); pass "
@@ -180,12 +211,16 @@ class Tensor:
                                    f"one has shape {self.shape}. Pass grad= of that shape, or "
                                    f"reduce it first (e.g. .sum()).")
             grad = np.ones_like(self.data)
+        elif isinstance(grad, Tensor) and create_graph:
+            grad = grad if grad.dtype == self.dtype else grad.astype(self.dtype)
         else:
             grad = _to_array(grad.data if isinstance(grad, Tensor) else grad, self.dtype)
-            if grad.shape != self.shape:
-                raise ValueError(f"backward(grad): grad has shape {grad.shape}, "
-                                 f"the output has shape {self.shape}")
-        engine.backward(self, grad, retain_graph=retain_graph)
+        if grad.shape != self.shape:
+            raise ValueError(f"backward(grad): grad has shape {grad.shape}, "
+                             f"the output has shape {self.shape}")
+        if create_graph and not isinstance(grad, Tensor):
+            grad = Tensor(grad)
+        engine.backward(self, grad, retain_graph=retain_graph, create_graph=create_graph)
 
     # ---- helpers used by the operator methods ----------------------------------
     def _lift(self, other) -> Tensor:
@@ -241,12 +276,22 @@ def _install_methods() -> None:
     # In-place operators rebind instead of mutating: `x -= m` makes a new node,
     # so Tensors that were already recorded in a graph are never corrupted.
     for name in ("add", "sub", "mul", "truediv", "pow", "matmul"):
-        setattr(Tensor, f"__i{name}__", ops[f"__{name}__"])
+        setattr(Tensor, f"__i{name}__", _rebinding(ops[f"__{name}__"]))
     Tensor.T = property(lambda self: F.transpose(self))
     for name, np_op in (("__lt__", np.less), ("__le__", np.less_equal), ("__gt__", np.greater),
                         ("__ge__", np.greater_equal), ("__eq__", np.equal),
                         ("__ne__", np.not_equal)):
         setattr(Tensor, name, _comparison(np_op))
+
+
+def _rebinding(op):
+    def inplace(self, other):
+        out = op(self, other)
+        if self._fn is None and self.requires_grad:  # a parameter rebound by `w -= ...`
+            out.grad = RebindHint()
+        return out
+    inplace.__doc__ = "Rebinds the name to a new Tensor (see ``RebindHint``)."
+    return inplace
 
 
 def _axes_arg(axes: tuple):
@@ -261,3 +306,7 @@ def _comparison(np_op):
     compare.__doc__ = f"Elementwise {np_op.__name__} as a boolean Tensor (no gradient)."
     return compare
 
+
+
+# Imported last: the engine's modules use Tensor (defined above) themselves.
+from . import engine

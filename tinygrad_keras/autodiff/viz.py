@@ -27,12 +27,20 @@ from .tensor import Tensor
 
 
 def graph_nodes(root: Tensor, max_nodes: int = 2000) -> list:
-    """Tensors reachable from ``root`` through recorded parents, root first (no recursion)."""
+    """Tensors reachable from ``root`` through recorded parents, root first (no recursion).
+
+    A result whose graph an earlier ``backward()`` released is an error: drawn, it
+    would look like a lone input."""
     seen, order, stack = set(), [], [root]
     while stack and len(order) < max_nodes:
         node = stack.pop()
         if id(node) in seen:
             continue
+        if node.is_leaf and node.op is not None:
+            raise RuntimeError(f"cannot draw this graph: backward() already released it (the "
+                               f"{node.op} result has forgotten its parents). Call "
+                               f"backward(retain_graph=True) to keep the graph for drawing, "
+                               f"or draw before backward()")
         seen.add(id(node))
         order.append(node)
         stack.extend(reversed(node.parents))

@@ -18,6 +18,6 @@ The machinery lives one floor down, in ``_backend/symbolic.py`` (the backend's
 ``K.function`` and losses need it without importing the engine); this module keeps
 the engine's import path.
 """
-from .._backend.symbolic import _STACK, bind_values, resolve  # noqa: F401
+from .._backend.symbolic import _STACK, GraphNeeded, bind_values, resolve, scoring  # noqa: F401
 
-__all__ = ["bind_values", "resolve"]
+__all__ = ["GraphNeeded", "bind_values", "resolve", "scoring"]

@@ -20,10 +20,10 @@ import warnings
 import numpy as np
 
 from .. import backend as K
-from ..autodiff import Tensor, no_grad
+from ..autodiff import Tensor, enable_grad, no_grad
 from . import compile_utils as C
 from . import training_utils as U
-from .bound_values import bind_values
+from .bound_values import GraphNeeded, bind_values
 from .container import Container
 from .saving import SavingMixin
 from .training_generators import GeneratorMethods
@@ -127,18 +127,34 @@ class Model(GeneratorMethods, SavingMixin, Container):
                              f"{len(xs[0])} samples. Batch size: {batch_size}.")
         return xs, ys, weights
 
-    def _to_tensors(self, xs: list) -> list:
+    def _to_tensors(self, xs: list, requires_grad: bool = False) -> list:
         """Inputs as Tensors of their Input's dtype (floatx unless the Input says otherwise)."""
         tensors = []
         for x, layer in zip(xs, self.input_layers):
             dtype = np.dtype(getattr(layer, "input_dtype", None) or K.floatx())
-            tensors.append(Tensor(np.asarray(x, dtype=dtype)))
+            wants = requires_grad and dtype.kind == "f"
+            tensors.append(Tensor(np.asarray(x, dtype=dtype), requires_grad=wants))
         return tensors
 
     # ---- one batch ---------------------------------------------------------------------
     def _loss_and_metrics(self, xs, ys, weights, training: bool) -> tuple:
-        """Forward pass: ``(total_loss Tensor, [loss, per-output losses, metrics] floats)``."""
-        outputs, masks = self.run_graph(self._to_tensors(xs))
+        """Forward pass: ``(total_loss Tensor, [loss, per-output losses, metrics] floats)``.
+
+        A loss that differentiates with respect to the model's inputs
+        (``K.gradients(..., [model.input])``, a gradient penalty) needs the inputs
+        to require grad and the graph recorded even when evaluating: the first
+        batch finds out (``GraphNeeded``) and from then on the model runs that way."""
+        if getattr(self, "_loss_needs_input_graph", False):
+            with enable_grad():
+                return self._scored_forward(xs, ys, weights, inputs_require_grad=True)
+        try:
+            return self._scored_forward(xs, ys, weights, inputs_require_grad=False)
+        except GraphNeeded:
+            self._loss_needs_input_graph = True
+            return self._loss_and_metrics(xs, ys, weights, training)
+
+    def _scored_forward(self, xs, ys, weights, inputs_require_grad: bool) -> tuple:
+        outputs, masks = self.run_graph(self._to_tensors(xs, inputs_require_grad))
         bound, self._last_values = self._last_values, None
         with bind_values(bound):
             return self._score(outputs, masks, ys, weights)
@@ -157,7 +173,8 @@ class Model(GeneratorMethods, SavingMixin, Container):
             total = term if total is None else total + term
         for penalty in self.losses:
             total = total + penalty
-        with no_grad():
+        # metrics record no graph, unless one differentiates (K.gradients in a metric)
+        with enable_grad() if getattr(self, "_loss_needs_input_graph", False) else no_grad():
             values = [float(total.data)]
             if len(outputs) > 1:
                 values += [float(v.data) for v in per_output]

@@ -32,6 +32,7 @@ import weakref
 import numpy as np
 
 from ..function import Function
+from ..tensor import Tensor
 
 DEFAULT_IMPL = {"name": "im2col"}
 
@@ -183,6 +184,10 @@ class Correlate2D(Function):
 
     Options: ``stride=(sh, sw)``, ``padding=((top, bottom), (left, right))`` zeros,
     ``dilation=(dh, dw)``, ``impl='im2col'|'scipy'`` (see the module docstring).
+
+    Under ``create_graph`` the backward is recorded as the two correlations it is
+    (``CorrelateTranspose2D`` for d x, a ``Correlate2D`` of x with the gradient for
+    d w), so the pair is differentiable to any order.
     """
 
     def forward(self, x, w, stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1),
@@ -200,6 +205,8 @@ class Correlate2D(Function):
         return out
 
     def backward(self, grad):
+        if isinstance(grad, Tensor):
+            return self._recorded_backward(grad)
         dx = dw = None
         if self.needs_grad[0]:
             dxp = input_grad(grad, self.w, self.padded_hw, self.stride, self.dilation,
@@ -210,6 +217,32 @@ class Correlate2D(Function):
                              self.dilation, self.impl)
         return dx, dw
 
+    def _recorded_backward(self, grad):
+        x, w = self.inputs
+        dx = dw = None
+        if self.needs_grad[0]:
+            dx = CorrelateTranspose2D.apply(grad, w, out_hw=x.shape[2:], stride=self.stride,
+                                            padding=self.padding, dilation=self.dilation,
+                                            impl=self.impl)
+        if self.needs_grad[1]:
+            dw = _recorded_weight_grad(grad, _padded(x, self.padding), w.shape[2:], self.stride,
+                                       self.dilation, self.impl)
+        return dx, dw
+
+
+def _padded(x, padding):
+    from ..functional import pad
+    return pad(x, ((0, 0), (0, 0)) + tuple(padding))
+
+
+def _recorded_weight_grad(g, xp, kernel_hw, stride, dilation, impl):
+    """``weight_grad`` as recorded ops: ``xp`` (B, C, H, W) correlated with ``g``
+    (B, F, OH, OW) as the kernel, batch as channels, stride and dilation swapped."""
+    swap = (1, 0, 2, 3)
+    dw = Correlate2D.apply(xp.transpose(swap), g.transpose(swap), stride=dilation,
+                           dilation=stride, impl=impl)          # (C, F, >=kh, >=kw)
+    return dw[:, :, :kernel_hw[0], :kernel_hw[1]].transpose(swap)
+
 
 class CorrelateTranspose2D(Function):
     """The transpose of :class:`Correlate2D` ("deconvolution"), x (B, F, H, W) with
@@ -218,6 +251,8 @@ class CorrelateTranspose2D(Function):
 
     Forward is Correlate2D's input gradient; its backward is the forward
     correlation (for d x) and the same weight correlation (for d w).
+
+    Under ``create_graph`` its backward is recorded as ``Correlate2D`` ops.
     """
 
     def forward(self, x, w, out_hw=None, stride=(1, 1), padding=((0, 0), (0, 0)),
@@ -237,6 +272,16 @@ class CorrelateTranspose2D(Function):
                              f"corresponds to an input of size {want}, got {tuple(in_hw)}")
 
     def backward(self, grad):
+        if isinstance(grad, Tensor):
+            x, w = self.inputs
+            dx = dw = None
+            if self.needs_grad[0]:
+                dx = Correlate2D.apply(grad, w, stride=self.stride, padding=self.padding,
+                                       dilation=self.dilation, impl=self.impl)
+            if self.needs_grad[1]:
+                dw = _recorded_weight_grad(x, _padded(grad, self.padding), w.shape[2:],
+                                           self.stride, self.dilation, self.impl)
+            return dx, dw
         gp = pad_hw(grad, self.padding)
         gx, cols = correlate(gp, self.w, self.stride, self.dilation, self.impl)
         dw = None

@@ -7,12 +7,20 @@ Conventions at kinks (pinned by tests in ``tests/autodiff/test_conventions.py``)
 relu'(0) = 0; abs'(0) = 0; maximum/minimum split the gradient equally between
 tied inputs; clip passes the gradient where ``lo <= x <= hi`` (bounds
 included); sqrt'(0) = inf, as in calculus.
+
+Every backward reads the forward's values through ``self.inputs`` /
+``self.output`` and computes with operators and ``either``'s functions, so the
+same line is numpy on a first-order pass and a recorded, differentiable Tensor
+expression under ``create_graph=True`` (see ``function.py``).  Masks (relu's
+``a > 0``, clip's inside, the tie shares of maximum) are constants: their
+derivative is zero almost everywhere, which is the right second derivative.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..function import Function
+from .either import cos, log, sin, where
 
 
 class Add(Function):
@@ -33,22 +41,22 @@ class Sub(Function):
 
 class Mul(Function):
     def forward(self, a, b):
-        self.a, self.b = a, b
         return a * b
 
     def backward(self, grad):
-        return (grad * self.b if self.needs_grad[0] else None,
-                grad * self.a if self.needs_grad[1] else None)
+        a, b = self.inputs
+        return (grad * b if self.needs_grad[0] else None,
+                grad * a if self.needs_grad[1] else None)
 
 
 class Div(Function):
     def forward(self, a, b):
-        self.a, self.b = a, b
         return a / b
 
     def backward(self, grad):
-        ga = grad / self.b
-        gb = -ga * self.a / self.b if self.needs_grad[1] else None
+        a, b = self.inputs
+        ga = grad / b
+        gb = -ga * a / b if self.needs_grad[1] else None
         return ga if self.needs_grad[0] else None, gb
 
 
@@ -61,19 +69,19 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """``a ** b`` for a Tensor exponent; d/db uses log(a), so keep a > 0 there."""
+    """``a ** b`` for a Tensor exponent; d/db = a**b log(a) is taken as 0 where a <= 0."""
 
     def forward(self, a, b):
-        self.a, self.b = a, b
-        self.out = a ** b
-        return self.out
+        self.a_positive = a > 0
+        return a ** b
 
     def backward(self, grad):
-        ga = grad * self.b * self.a ** (self.b - 1) if self.needs_grad[0] else None
+        a, b = self.inputs
+        ga = grad * b * a ** (b - 1) if self.needs_grad[0] else None
         gb = None
         if self.needs_grad[1]:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                gb = grad * self.out * np.where(self.a > 0, np.log(np.where(self.a > 0, self.a, 1)), 0)
+            log_a = log(where(self.a_positive, a, 1.0))  # log(1) = 0 where a <= 0
+            gb = grad * self.output * log_a
         return ga, gb
 
 
@@ -81,44 +89,42 @@ class PowConst(Function):
     """``a ** p`` for a constant Python number ``p`` (one input, cheaper than Pow)."""
 
     def forward(self, a, p):
-        self.a, self.p = a, p
+        self.p = p
         return a ** p
 
     def backward(self, grad):
-        p = self.p
-        if p == 2:
-            return grad * 2 * self.a
-        return grad * p * self.a ** (p - 1)
+        a, = self.inputs
+        if self.p == 2:
+            return grad * 2 * a
+        return grad * self.p * a ** (self.p - 1)
 
 
 class Exp(Function):
     def forward(self, a):
-        self.out = np.exp(a)
-        return self.out
+        return np.exp(a)
 
     def backward(self, grad):
-        return grad * self.out
+        return grad * self.output
 
 
 class Log(Function):
     def forward(self, a):
-        self.a = a
         return np.log(a)
 
     def backward(self, grad):
-        return grad / self.a
+        a, = self.inputs
+        return grad / a
 
 
 class Sqrt(Function):
     """sqrt'(0) is inf (calculus); Keras code guards with a max(.., eps) first."""
 
     def forward(self, a):
-        self.out = np.sqrt(a)
-        return self.out
+        return np.sqrt(a)
 
     def backward(self, grad):
         with np.errstate(divide="ignore"):
-            return grad / (2 * self.out)
+            return grad / (2 * self.output)
 
 
 class Abs(Function):
@@ -134,31 +140,31 @@ class Abs(Function):
 
 class Sin(Function):
     def forward(self, a):
-        self.a = a
         return np.sin(a)
 
     def backward(self, grad):
-        return grad * np.cos(self.a)
+        a, = self.inputs
+        return grad * cos(a)
 
 
 class Cos(Function):
     def forward(self, a):
-        self.a = a
         return np.cos(a)
 
     def backward(self, grad):
-        return -grad * np.sin(self.a)
+        a, = self.inputs
+        return -grad * sin(a)
 
 
 class Tanh(Function):
     """A primitive (not exp-based) for speed and for stability at large |x|."""
 
     def forward(self, a):
-        self.out = np.tanh(a)
-        return self.out
+        return np.tanh(a)
 
     def backward(self, grad):
-        return grad * (1 - self.out * self.out)
+        out = self.output
+        return grad * (1 - out * out)
 
 
 class Sigmoid(Function):
@@ -168,11 +174,11 @@ class Sigmoid(Function):
         out = np.tanh(a * 0.5)
         out += 1
         out *= 0.5
-        self.out = out
         return out
 
     def backward(self, grad):
-        return grad * self.out * (1 - self.out)
+        out = self.output
+        return grad * out * (1 - out)
 
 
 class Relu(Function):
@@ -190,9 +196,8 @@ class Maximum(Function):
     """Elementwise max; at ties each input gets half of the gradient."""
 
     def forward(self, a, b):
-        out = np.maximum(a, b)
         self.a_wins = (a > b) + 0.5 * (a == b)
-        return out
+        return np.maximum(a, b)
 
     def backward(self, grad):
         share = self.a_wins.astype(grad.dtype, copy=False)
@@ -203,9 +208,8 @@ class Minimum(Function):
     """Elementwise min; at ties each input gets half of the gradient."""
 
     def forward(self, a, b):
-        out = np.minimum(a, b)
         self.a_wins = (a < b) + 0.5 * (a == b)
-        return out
+        return np.minimum(a, b)
 
     def backward(self, grad):
         share = self.a_wins.astype(grad.dtype, copy=False)
@@ -236,7 +240,7 @@ class Where(Function):
 
     def backward(self, grad):
         zero = np.zeros((), dtype=grad.dtype)
-        return None, np.where(self.cond, grad, zero), np.where(self.cond, zero, grad)
+        return None, where(self.cond, grad, zero), where(self.cond, zero, grad)
 
 
 class Cast(Function):

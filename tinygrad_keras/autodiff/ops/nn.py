@@ -3,13 +3,15 @@
 Both are primitives rather than composites of exp/sum/log, for two reasons:
 stability (the max is subtracted first, so logits of +-1e4 give no overflow and
 log-softmax never takes log(0)) and speed (one node instead of five, and a
-backward formula that reuses the output).
+backward formula that reuses the output).  Both backwards are written with
+operations on the output, so they are differentiable under ``create_graph``.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..function import Function
+from .either import exp
 
 
 class Softmax(Function):
@@ -23,11 +25,10 @@ class Softmax(Function):
         self.axis = axis
         e = np.exp(a - a.max(axis=axis, keepdims=True))
         e /= e.sum(axis=axis, keepdims=True)
-        self.out = e
         return e
 
     def backward(self, grad):
-        out = self.out
+        out = self.output
         return out * (grad - (grad * out).sum(axis=self.axis, keepdims=True))
 
 
@@ -41,8 +42,7 @@ class LogSoftmax(Function):
         self.axis = axis
         shifted = a - a.max(axis=axis, keepdims=True)
         shifted -= np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-        self.out = shifted
         return shifted
 
     def backward(self, grad):
-        return grad - np.exp(self.out) * grad.sum(axis=self.axis, keepdims=True)
+        return grad - exp(self.output) * grad.sum(axis=self.axis, keepdims=True)

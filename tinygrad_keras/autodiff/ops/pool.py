@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
+from ..tensor import Tensor
+from .movement import ScatterAdd
 
 
 def same_padding(size: int, k: int, stride: int, dilation: int = 1) -> tuple:
@@ -52,10 +54,27 @@ def _unpad(grad_padded, padding):
     return grad_padded[:, :, t:H - b, l:W - r]
 
 
+def _recorded_scatter(share, cells, hits, padded_shape, padding):
+    """The pooling gradient as recorded ops (create_graph): ``share`` (times the
+    constant ``hits`` mask of each cell, for max) scattered into every cell's
+    strided slice of the padded input, then the padding cut off."""
+    total = None
+    for k, cell in enumerate(cells):
+        part = share if hits is None else share * hits[k]
+        spread = ScatterAdd.apply(part, shape=padded_shape, index=cell)
+        total = spread if total is None else total + spread
+    (t, b), (l, r) = padding
+    return total[:, :, t:padded_shape[2] - b, l:padded_shape[3] - r]
+
+
 class MaxPool2D(Function):
     """Max over each ``pool`` window, (B, C, H, W) -> (B, C, OH, OW).
 
     Options: ``pool=(kh, kw)``, ``stride=(sh, sw)``, ``padding=((t, b), (l, r))``.
+
+    The gradient is linear in ``grad`` with constant masks (which cell won), so
+    under ``create_graph`` it is recorded as one ``ScatterAdd`` per window cell
+    (differentiable to any order); the ordinary pass scatters into one numpy buffer.
     """
 
     def forward(self, x, pool=(2, 2), stride=(2, 2), padding=((0, 0), (0, 0))):
@@ -74,6 +93,8 @@ class MaxPool2D(Function):
         for hit in hits[1:]:
             count += hit
         share = grad / count
+        if isinstance(grad, Tensor):
+            return _recorded_scatter(share, self.cells, hits, self.xp.shape, self.padding)
         dxp = np.zeros(self.xp.shape, dtype=grad.dtype)
         for cell, hit in zip(self.cells, hits):
             dxp[cell] += hit * share
@@ -86,6 +107,10 @@ class AvgPool2D(Function):
     """Mean over each ``pool`` window, padded cells excluded, (B, C, H, W) -> (B, C, OH, OW).
 
     Options as :class:`MaxPool2D`.
+
+    The gradient is linear in ``grad`` with constant weights (one over each window's size), so
+    under ``create_graph`` it is recorded as one ``ScatterAdd`` per window cell
+    (differentiable to any order); the ordinary pass scatters into one numpy buffer.
     """
 
     def forward(self, x, pool=(2, 2), stride=(2, 2), padding=((0, 0), (0, 0))):
@@ -101,7 +126,9 @@ class AvgPool2D(Function):
         return total / self.count
 
     def backward(self, grad):
-        share = (grad / self.count).astype(grad.dtype, copy=False)
+        share = grad / self.count.astype(grad.dtype)
+        if isinstance(grad, Tensor):
+            return _recorded_scatter(share, self.cells, None, self.padded_shape, self.padding)
         dxp = np.zeros(self.padded_shape, dtype=grad.dtype)
         for cell in self.cells:
             dxp[cell] += share

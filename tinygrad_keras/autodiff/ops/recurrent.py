@@ -45,7 +45,12 @@ class LSTMCell(Function):
         c' = f * c + i * g;          h' = o * tanh(c')
 
     The ``h`` half of ``hc`` gets a zero gradient.
+
+    ``first_order_only = True`` (speed): a fused numpy backward; a second derivative
+    through it raises an error naming this op.
     """
+
+    first_order_only = True
 
     def forward(self, xz, hz, hc, gate="sigmoid"):
         z = xz + hz
@@ -91,7 +96,12 @@ class GRUGates(Function):
     read here; ``GRUOutput`` reads the h block); ``hzr`` ``(B, 2u)``: ``h . [U_z U_r]``::
 
         z, r = gate(xz[:, :2u] + hzr)
+
+    ``first_order_only = True`` (speed): a fused numpy backward; a second derivative
+    through it raises an error naming this op.
     """
+
+    first_order_only = True
 
     def forward(self, xz, hzr, h, gate="sigmoid"):
         u = h.shape[1]
@@ -114,7 +124,12 @@ class GRUOutput(Function):
         hh = tanh(xz[:, 2u:] + hh_in);   h' = z * h + (1 - z) * hh
 
     with ``hh_in = (r * h) . U_h`` and ``z = zrh[:, :u]`` (from ``GRUGates``).
+
+    ``first_order_only = True`` (speed): a fused numpy backward; a second derivative
+    through it raises an error naming this op.
     """
+
+    first_order_only = True
 
     def forward(self, xz, hh_in, zrh, h):
         u = h.shape[1]

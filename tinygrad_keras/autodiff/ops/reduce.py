@@ -2,12 +2,18 @@
 
 Max/Min at ties: the gradient is shared equally among the tied elements (so the
 total gradient is preserved and the op stays symmetric).
+
+The backwards spread ``grad`` back over the reduced axes with reshape and
+broadcast (and the constant mask of the winners for max/min), operations shared
+by arrays and Tensors, so they are differentiable under ``create_graph``.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..function import Function
+from ..tensor import Tensor
+from .either import broadcast_to, where
 
 
 def normalize_axis(axis, ndim: int) -> tuple:
@@ -39,8 +45,7 @@ class Sum(Function):
         return np.sum(a, axis=self.axes, keepdims=keepdims)
 
     def backward(self, grad):
-        grad = grad.reshape(_keep_shape(self.in_shape, self.axes))
-        return np.broadcast_to(grad, self.in_shape)
+        return broadcast_to(grad.reshape(_keep_shape(self.in_shape, self.axes)), self.in_shape)
 
 
 class Max(Function):
@@ -56,8 +61,8 @@ class Max(Function):
 
     def backward(self, grad):
         kept = grad.reshape(_keep_shape(self.hits.shape, self.axes))
-        count = self.hits.sum(axis=self.axes, keepdims=True)
-        return self.hits * (kept / count).astype(grad.dtype, copy=False)
+        count = self.hits.sum(axis=self.axes, keepdims=True).astype(grad.dtype)
+        return self.hits * (kept / count)
 
 
 class Min(Max):
@@ -67,21 +72,34 @@ class Min(Max):
 
 
 class Prod(Function):
-    """Product over axes.  The gradient of element i is the product of the *others*,
-    computed with exclusive cumulative products (no division, so zeros are exact)."""
+    """Product over axes.  The gradient of element i is the product of the *others*
+    (no division, so zeros are exact)."""
 
     def forward(self, a, axis=None, keepdims=False):
-        self.a, self.axes = a, normalize_axis(axis, a.ndim)
+        self.axes = normalize_axis(axis, a.ndim)
         return np.prod(a, axis=self.axes, keepdims=keepdims)
 
     def backward(self, grad):
-        a, axes = self.a, self.axes
-        rest = tuple(i for i in range(a.ndim) if i not in axes)
-        moved = np.transpose(a, rest + axes)
+        a, = self.inputs
+        rest = tuple(i for i in range(a.ndim) if i not in self.axes)
+        moved = a.transpose(rest + self.axes)  # reduced axes last, flattened into one
         flat = moved.reshape(moved.shape[:len(rest)] + (-1,))
-        ones = np.ones(flat.shape[:-1] + (1,), dtype=a.dtype)
-        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
-        right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
-        others = (left * right).reshape(moved.shape)
-        others = np.transpose(others, np.argsort(rest + axes))
-        return others * grad.reshape(_keep_shape(a.shape, axes))
+        others = _others_product(flat).reshape(moved.shape)
+        others = others.transpose(tuple(int(i) for i in np.argsort(rest + self.axes)))
+        return others * grad.reshape(_keep_shape(a.shape, self.axes))
+
+
+def _others_product(flat):
+    """For each element along the last axis, the product of all the others.
+
+    Arrays: exclusive cumulative products from the left and from the right, O(n).
+    Tensors (create_graph): a ``(..., n, n)`` copy with 1 on the diagonal, reduced
+    by ``Prod`` itself, so the second derivative comes from the same op."""
+    n = flat.shape[-1]
+    if isinstance(flat, Tensor):
+        rows = broadcast_to(flat.reshape(flat.shape[:-1] + (1, n)), flat.shape[:-1] + (n, n))
+        return where(np.eye(n, dtype=bool), 1.0, rows).prod(axis=-1)
+    ones = np.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return left * right
