@@ -23,7 +23,9 @@ RUN = [p for p in TUTORIALS if p not in TRANSLATIONS and p.stem not in NEEDS_KER
 
 def run_script(path: Path, cwd: Path, timeout: float = 180.0):
     """Run ``path`` with this interpreter in ``cwd`` (files it writes land there)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+    # a Keras configuration folder of the run's own: Keras 3 (tutorial 20) writes keras.json
+    env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="Agg",
+               KERAS_HOME=str(Path(cwd) / "keras_home"))
     return subprocess.run([sys.executable, str(path)], cwd=str(cwd), env=env,
                           capture_output=True, text=True, timeout=timeout, check=False)
 

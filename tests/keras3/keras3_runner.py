@@ -10,12 +10,15 @@ import functools
 import os
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
 
 def _env() -> dict:
     env = dict(os.environ, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="3")
+    # Keras 3 writes a keras.json into KERAS_HOME when it finds none: give it its own folder
+    env["KERAS_HOME"] = tempfile.mkdtemp(prefix="keras3_home_")
     env.pop("PYTHONPATH", None)  # the real keras, never this project's alias
     return env
 
