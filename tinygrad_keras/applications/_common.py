@@ -45,6 +45,21 @@ def release(version: str, fname: str, md5: str | None = None) -> Release:
     return Release(fname, RELEASES_URL + version + "/" + fname, md5, kernels)
 
 
+
+def release_table(network: str, version: str, md5: dict | None = None) -> dict:
+    """``{(dim_ordering, include_top): Release}`` of a network's four ImageNet files, named
+    ``{network}_weights_{o}_dim_ordering_{o}_kernels[_notop].h5`` as in 1.2.2; ``md5`` maps
+    the same keys to the files' hashes (1.2.2 gave them for some networks only)."""
+    md5 = md5 or {}
+    return {(o, top): release(version, f"{network}_weights_{o}_dim_ordering_{o}_kernels"
+                                       f"{'' if top else '_notop'}.h5", md5.get((o, top)))
+            for o in ("th", "tf") for top in (True, False)}
+
+
+def channel_axis() -> int:
+    """The channel axis of a 4-D image batch in the current dim ordering."""
+    return 1 if K.image_dim_ordering() == "th" else 3
+
 def check_weights(model_name: str, weights, include_top: bool, classes: int,
                   pretrained: str = "imagenet", pretrained_classes: int = 1000) -> None:
     """1.2.2's argument checks: ``weights`` in {None, pretrained}; the pretrained top has

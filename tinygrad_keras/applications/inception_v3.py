@@ -21,28 +21,27 @@ from ..layers import (
     merge,
 )
 from ..models import Model
-from ._common import check_weights, load_release, model_input, model_inputs, release
+from ._common import (
+    channel_axis,
+    check_weights,
+    load_release,
+    model_input,
+    model_inputs,
+    release_table,
+)
 from .imagenet_utils import _obtain_input_shape, decode_predictions
 
 __all__ = ["InceptionV3", "conv2d_bn", "decode_predictions", "preprocess_input"]
 
-RELEASES = {
-    ("th", True): release("v0.2", "inception_v3_weights_th_dim_ordering_th_kernels.h5",
-                          "b3baf3070cc4bf476d43a2ea61b0ca5f"),
-    ("th", False): release("v0.2", "inception_v3_weights_th_dim_ordering_th_kernels_notop.h5",
-                           "79aaa90ab4372b4593ba3df64e142f05"),
-    ("tf", True): release("v0.2", "inception_v3_weights_tf_dim_ordering_tf_kernels.h5",
-                          "fe114b3ff2ea4bf891e9353d1bbfb32f"),
-    ("tf", False): release("v0.2", "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                           "2f3609166de1d967d1a481094754f691"),
-}
+RELEASES = release_table("inception_v3", "v0.2", md5={
+    ("th", True): "b3baf3070cc4bf476d43a2ea61b0ca5f",
+    ("th", False): "79aaa90ab4372b4593ba3df64e142f05",
+    ("tf", True): "fe114b3ff2ea4bf891e9353d1bbfb32f",
+    ("tf", False): "2f3609166de1d967d1a481094754f691",
+})
 TH_WEIGHTS_PATH, TF_WEIGHTS_PATH = RELEASES[("th", True)].origin, RELEASES[("tf", True)].origin
 TH_WEIGHTS_PATH_NO_TOP = RELEASES[("th", False)].origin
 TF_WEIGHTS_PATH_NO_TOP = RELEASES[("tf", False)].origin
-
-
-def _channel_axis() -> int:
-    return 1 if K.image_dim_ordering() == "th" else 3
 
 
 def conv2d_bn(x, nb_filter: int, nb_row: int, nb_col: int, border_mode: str = "same",
@@ -50,12 +49,12 @@ def conv2d_bn(x, nb_filter: int, nb_row: int, nb_col: int, border_mode: str = "s
     """ReLU Convolution2D (``<name>_conv``) followed by BatchNormalization (``<name>_bn``)."""
     x = Convolution2D(nb_filter, nb_row, nb_col, subsample=subsample, activation="relu",
                       border_mode=border_mode, name=None if name is None else name + "_conv")(x)
-    return BatchNormalization(axis=_channel_axis(),
+    return BatchNormalization(axis=channel_axis(),
                               name=None if name is None else name + "_bn")(x)
 
 
 def _concat(branches: list, name: str | None = None):
-    return merge(branches, mode="concat", concat_axis=_channel_axis(), name=name)
+    return merge(branches, mode="concat", concat_axis=channel_axis(), name=name)
 
 
 def _pool_branch(x, nb_filter: int):

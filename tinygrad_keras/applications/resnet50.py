@@ -18,35 +18,34 @@ from ..layers import (
     merge,
 )
 from ..models import Model
-from ._common import check_weights, load_release, model_input, model_inputs, release
+from ._common import (
+    channel_axis,
+    check_weights,
+    load_release,
+    model_input,
+    model_inputs,
+    release_table,
+)
 from .imagenet_utils import _obtain_input_shape, decode_predictions, preprocess_input
 
 __all__ = ["ResNet50", "conv_block", "decode_predictions", "identity_block",
            "preprocess_input"]
 
-RELEASES = {
-    ("th", True): release("v0.2", "resnet50_weights_th_dim_ordering_th_kernels.h5",
-                          "1c1f8f5b0c8ee28fe9d950625a230e1c"),
-    ("th", False): release("v0.2", "resnet50_weights_th_dim_ordering_th_kernels_notop.h5",
-                           "f64f049c92468c9affcd44b0976cdafe"),
-    ("tf", True): release("v0.2", "resnet50_weights_tf_dim_ordering_tf_kernels.h5",
-                          "a7b3fe01876f51b976af0dea6bc144eb"),
-    ("tf", False): release("v0.2", "resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                           "a268eb855778b3df3c7506639542a6af"),
-}
+RELEASES = release_table("resnet50", "v0.2", md5={
+    ("th", True): "1c1f8f5b0c8ee28fe9d950625a230e1c",
+    ("th", False): "f64f049c92468c9affcd44b0976cdafe",
+    ("tf", True): "a7b3fe01876f51b976af0dea6bc144eb",
+    ("tf", False): "a268eb855778b3df3c7506639542a6af",
+})
 TH_WEIGHTS_PATH, TF_WEIGHTS_PATH = RELEASES[("th", True)].origin, RELEASES[("tf", True)].origin
 TH_WEIGHTS_PATH_NO_TOP = RELEASES[("th", False)].origin
 TF_WEIGHTS_PATH_NO_TOP = RELEASES[("tf", False)].origin
 
 
-def _channel_axis() -> int:
-    return 1 if K.image_dim_ordering() == "th" else 3
-
-
 def _conv_bn(x, nb_filter: int, size: int, name: str, relu: bool, **conv_args):
     """Convolution2D ``res<name>`` -> BatchNormalization ``bn<name>`` (-> ReLU)."""
     x = Convolution2D(nb_filter, size, size, name="res" + name, **conv_args)(x)
-    x = BatchNormalization(axis=_channel_axis(), name="bn" + name)(x)
+    x = BatchNormalization(axis=channel_axis(), name="bn" + name)(x)
     return Activation("relu")(x) if relu else x
 
 
@@ -98,7 +97,7 @@ def ResNet50(include_top: bool = True, weights: str | None = "imagenet", input_t
     img_input = model_input("ResNet50", input_tensor, input_shape)
     x = ZeroPadding2D((3, 3))(img_input)
     x = Convolution2D(64, 7, 7, subsample=(2, 2), name="conv1")(x)
-    x = BatchNormalization(axis=_channel_axis(), name="bn_conv1")(x)
+    x = BatchNormalization(axis=channel_axis(), name="bn_conv1")(x)
     x = Activation("relu")(x)
     x = MaxPooling2D((3, 3), strides=(2, 2))(x)
     for stage, filters, identity_blocks in STAGES:

@@ -8,20 +8,17 @@ three Dense layers; ImageNet weights for both dim orderings.
 """
 from __future__ import annotations
 
-from ._common import release
+from ._common import release_table
 from ._vgg import build_vgg
 from .imagenet_utils import decode_predictions, preprocess_input
 
 __all__ = ["VGG16", "decode_predictions", "preprocess_input"]
 
-TH_WEIGHTS = release("v0.1", "vgg16_weights_th_dim_ordering_th_kernels.h5")
-TF_WEIGHTS = release("v0.1", "vgg16_weights_tf_dim_ordering_tf_kernels.h5")
-TH_WEIGHTS_NO_TOP = release("v0.1", "vgg16_weights_th_dim_ordering_th_kernels_notop.h5")
-TF_WEIGHTS_NO_TOP = release("v0.1", "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5")
+RELEASES = release_table("vgg16", "v0.1")
+TH_WEIGHTS, TF_WEIGHTS = RELEASES[("th", True)], RELEASES[("tf", True)]
+TH_WEIGHTS_NO_TOP, TF_WEIGHTS_NO_TOP = RELEASES[("th", False)], RELEASES[("tf", False)]
 TH_WEIGHTS_PATH, TF_WEIGHTS_PATH = TH_WEIGHTS.origin, TF_WEIGHTS.origin
 TH_WEIGHTS_PATH_NO_TOP, TF_WEIGHTS_PATH_NO_TOP = TH_WEIGHTS_NO_TOP.origin, TF_WEIGHTS_NO_TOP.origin
-RELEASES = {("th", True): TH_WEIGHTS, ("tf", True): TF_WEIGHTS,
-            ("th", False): TH_WEIGHTS_NO_TOP, ("tf", False): TF_WEIGHTS_NO_TOP}
 
 
 def VGG16(include_top: bool = True, weights: str | None = "imagenet", input_tensor=None,
