@@ -52,14 +52,17 @@ def conv1d(x, kernel, stride: int = 1, border_mode="valid", image_shape=None,
     return F.transpose(out, (0, 2, 1))
 
 
-def pool2d(x, pool_size, strides=(1, 1), border_mode="valid", dim_ordering="default",
-           pool_mode="max") -> Tensor:
-    """Max or average pooling of ``(B, C, H, W)`` ('th') or ``(B, H, W, C)`` ('tf')."""
-    ordering = _ordering(dim_ordering)
+def _check_pool_args(pool_mode: str, border_mode: str) -> None:
     if pool_mode not in ("max", "avg"):
         raise ValueError(f"Invalid pooling mode: {pool_mode!r}; expected 'max' or 'avg'")
     if border_mode not in ("valid", "same"):
         raise ValueError(f"Invalid border mode: {border_mode!r}; expected 'valid' or 'same'")
+
+def pool2d(x, pool_size, strides=(1, 1), border_mode="valid", dim_ordering="default",
+           pool_mode="max") -> Tensor:
+    """Max or average pooling of ``(B, C, H, W)`` ('th') or ``(B, H, W, C)`` ('tf')."""
+    ordering = _ordering(dim_ordering)
+    _check_pool_args(pool_mode, border_mode)
     x = _t(x)
     if ordering == "tf":
         x = F.transpose(x, (0, 3, 1, 2))
@@ -160,10 +163,7 @@ def pool3d(x, pool_size, strides=(1, 1, 1), border_mode="valid", dim_ordering="d
            pool_mode="max") -> Tensor:
     """Max or average pooling of ``(B, C, d1, d2, d3)`` ('th') or channels-last volumes."""
     ordering = _ordering(dim_ordering)
-    if pool_mode not in ("max", "avg"):
-        raise ValueError(f"Invalid pooling mode: {pool_mode!r}; expected 'max' or 'avg'")
-    if border_mode not in ("valid", "same"):
-        raise ValueError(f"Invalid border mode: {border_mode!r}; expected 'valid' or 'same'")
+    _check_pool_args(pool_mode, border_mode)
     pool = F.max_pool3d if pool_mode == "max" else F.avg_pool3d
     out = pool(_to_th(_t(x), ordering), tuple(pool_size), tuple(strides), border_mode)
     return _from_th(out, ordering)
