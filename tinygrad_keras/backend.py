@@ -1,7 +1,9 @@
 """The Keras 1 backend (``import keras.backend as K``) on tinygrad_keras Tensors.
 
-There is no symbolic graph: every function here takes and returns Tensors and
-runs at once.  This file holds the global configuration (floatx, epsilon,
+Every function here takes and returns Tensors and runs at once; given a Keras
+tensor outside a model (``layer.output``, ``K.placeholder``) the math functions
+record the call instead, and ``K.function`` computes it (``_backend/deferred.py``).
+This file holds the global configuration (floatx, epsilon,
 image ordering, the learning phase, name counters) and variables; the math
 functions live in ``tinygrad_keras/_backend/`` (one file per topic: creation,
 math_ops, shape_ops, nn, conv, graph) and are re-exported here, so users write
@@ -161,10 +163,15 @@ from ._backend.compat import *
 from ._backend.conv import *
 from ._backend.creation import *
 from ._backend.ctc import *
+from ._backend.deferred import deferred_names as _deferred_names
+from ._backend.deferred import install as _install_deferred
 from ._backend.graph import *
 from ._backend.math_ops import *
 from ._backend.nn import *
 from ._backend.shape_ops import *
+
+# on Keras tensors outside a model (no value yet) these record the call for K.function
+_install_deferred(globals(), _deferred_names())
 
 __all__ = [name for name in dir() if not name.startswith("_")]
 # F and no_grad stay importable from here for code written against the first version

@@ -31,9 +31,11 @@ def test_loss_on_a_captured_keras_tensor_has_value_and_gradient():
         np.testing.assert_array_equal(a, c)  # no gradient reaches the unused output layer
 
 
-def test_keras_tensor_outside_a_loss_is_a_clear_error():
+def test_keras_tensor_outside_a_loss_is_recorded_and_its_value_is_a_clear_error():
     inp = Input(shape=(2,), name="free")
+    recorded = K.square(inp + 1)               # no value yet: recorded for K.function
+    assert K.is_keras_tensor(recorded) and recorded.shape == (None, 2)
     with pytest.raises(ValueError, match="'free' .* is symbolic"):
-        inp + 1
-    with pytest.raises(ValueError, match="symbolic"):
-        K.square(inp)
+        K.eval(inp)
+    with pytest.raises(TypeError, match="has no value to use as a float"):
+        float(K.sum(recorded))

@@ -126,9 +126,23 @@ def arange(start, stop=None, step=1, dtype="int32") -> Tensor:
 
 
 # ---- shapes and types ------------------------------------------------------------
-def shape(x) -> tuple:
-    """The shape of ``x`` (eager: always known, so the same as ``int_shape``)."""
+def shape(x):
+    """The shape of ``x`` as a tuple of ints (eager: always known, so ``int_shape``).
+
+    For a Keras tensor outside a model: its static shape when every size is known,
+    else a recorded int32 Tensor of the sizes, computed by ``K.function``.
+    """
+    from .symbolic import KerasTensor, scoring
+    if isinstance(x, KerasTensor) and not scoring():
+        if all(s is not None for s in x.shape):
+            return tuple(x.shape)
+        from .deferred import defer
+        return defer(_shape_tensor, "K.shape", (x,))
     return tuple(_tensor(x).shape)
+
+
+def _shape_tensor(x) -> Tensor:
+    return Tensor(np.array(x.shape, dtype="int32"))
 
 
 def int_shape(x) -> tuple:

@@ -1,9 +1,10 @@
 """Backend functions about graphs and training: placeholders, ``function``, ``gradients``,
 ``switch``, the recurrent loop ``rnn`` and in-place variable updates.
 
-Nothing here is symbolic in the TensorFlow sense.  ``placeholder`` returns a
-KerasTensor (an ``Input``), and ``function(inputs, outputs)`` replays the layer
-calls recorded between such KerasTensors on the arrays it is given.  The learning
+``placeholder`` returns a KerasTensor (an ``Input``), and ``function(inputs,
+outputs)`` replays the layer calls and backend operations recorded between such
+KerasTensors on the arrays it is given (``deferred.py``: ``K.sum(layer.output)``
+and ``K.gradients`` of such a sum are recorded, not computed).  The learning
 phase may be one of the inputs (``K.function([model.input, K.learning_phase()],
 [layer.output])``); its value is used as the phase during the call.
 """
@@ -14,9 +15,9 @@ import contextlib
 import numpy as np
 
 from .. import backend as K
-from ..autodiff import Tensor, no_grad
+from ..autodiff import Tensor, enable_grad, no_grad
 from ..autodiff import functional as F
-from .symbolic import make_input, replay
+from .symbolic import make_input, replay_all, toposort_nodes
 
 __all__ = ["Function", "deferred_updates", "foldl", "foldr", "function", "gradients", "map_fn",
            "moving_average_update", "placeholder", "rnn", "stop_gradient", "switch", "update",
@@ -41,8 +42,10 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
 class Function:
     """``f(values) -> [arrays]``: the ``outputs`` KerasTensors computed from ``inputs``.
 
-    Runs the recorded layer calls between them (without building a backward
-    graph), then applies ``updates`` (pairs ``(variable, new_value)``).
+    Runs the recorded layer calls and backend operations between them, then applies
+    ``updates`` (pairs ``(variable, new_value)``).  No backward graph is built unless
+    an output needs one (a recorded ``K.gradients``): then the fed values are fresh
+    leaves that require grad and the graph is recorded for the duration of the call.
     """
 
     def __init__(self, inputs, outputs, updates=()):
@@ -56,6 +59,17 @@ class Function:
                 raise TypeError(f"K.function: outputs must be KerasTensors (layer outputs such as "
                                 f"model.layers[i].output); got {type(out).__name__}. An eager "
                                 f"Tensor is already a value and cannot be recomputed.")
+        targets = self._targets()
+        grad_ops = [node.outbound_layer for node in toposort_nodes(targets, follow_sources=True)
+                    if getattr(node.outbound_layer, "is_gradient_op", False)]
+        self._needs_grad = bool(grad_ops)
+        self._wanted_grads = {id(t) for op in grad_ops for t in op.inputs[1:]}
+
+    def _targets(self) -> list:
+        """The tensors to replay: outputs (a mask output: the tensor it belongs to) and
+        Keras-tensor update values."""
+        targets = [getattr(out, "_mask_of", None) or out for out in self.outputs]
+        return targets + [new for _, new in self.updates if K.is_keras_tensor(new)]
 
     def __call__(self, values):
         if not isinstance(values, (list, tuple)):
@@ -66,33 +80,32 @@ class Function:
         feeds, phase = {}, K.learning_phase()
         for inp, value in zip(self.inputs, values):
             if K.is_keras_tensor(inp):
-                feeds[id(inp)] = (Tensor(np.asarray(value, dtype=inp.dtype)), None)
+                array = np.asarray(value, dtype=inp.dtype)
+                leaf = self._needs_grad and array.dtype.kind == "f"
+                feeds[id(inp)] = (Tensor(array, requires_grad=leaf), None)
             else:                       # the learning-phase slot (a plain 0/1)
                 phase = int(np.asarray(value))
         previous = K.learning_phase()
         K.set_learning_phase(phase)
         try:
-            with no_grad():
-                results = [_data(self._evaluate(feeds, out)) for out in self.outputs]
-                for variable, new_value in self.updates:
-                    new = self._evaluate(feeds, new_value) if K.is_keras_tensor(new_value) \
-                        else new_value
-                    update(variable, new)
+            with (enable_grad() if self._needs_grad else no_grad()):
+                computed = replay_all(feeds, self._targets(), self._wanted_grads)
+            results = [_data(self._value(computed, out)) for out in self.outputs]
+            for variable, new_value in self.updates:
+                new = computed[id(new_value)][0] if K.is_keras_tensor(new_value) else new_value
+                update(variable, new)
         finally:
             K.set_learning_phase(previous)
         return results
 
     @staticmethod
-    def _evaluate(feeds: dict, target) -> Tensor:
-        """Run the layer calls that lead to ``target``, starting from the fed tensors.
-
-        A mask KerasTensor (``layer.output_mask``) gives the mask of the tensor it
-        belongs to (None where no mask reached it).
-        """
+    def _value(computed: dict, target):
+        """The value of ``target``; a mask KerasTensor (``layer.output_mask``) gives the
+        mask of the tensor it belongs to (None where no mask reached it)."""
         masked = getattr(target, "_mask_of", None)
         if masked is not None:
-            return replay(feeds, masked)[1]
-        return replay(feeds, target)[0]
+            return computed[id(masked)][1]
+        return computed[id(target)][0]
 
 
 def _data(value):
@@ -105,32 +118,31 @@ def function(inputs, outputs, updates=(), **kwargs) -> Function:
 
 
 # ---- gradients -------------------------------------------------------------------------
-def gradients(loss: Tensor, variables) -> list:
-    """``d sum(loss) / d v`` for each ``v`` in ``variables``, as differentiable Tensors.
+def gradients(loss, variables) -> list:
+    """``d sum(loss) / d v`` for each ``v`` in ``variables`` (a list, or one variable).
 
     As in Keras 1.2.2, the gradients are part of the graph: a loss may use them
     (a gradient penalty, ``K.gradients(K.sum(y_pred), [model_input])``) and training
     differentiates through them.  No ``.grad`` is changed.  A variable the loss
     does not depend on gets zeros.  ``loss`` and ``variables`` may be Keras tensors
-    inside a loss function (the model's values for the batch being scored); outside
-    a model, an input must be created with ``requires_grad=True`` before computing
-    the loss.
+    inside a loss function (the model's values for the batch being scored).  A
+    ``loss`` computed from Keras tensors outside a model gives recorded gradients
+    (Keras tensors shaped like the variables) that ``K.function`` computes.  Outside
+    a model, an eager input must be created with ``requires_grad=True`` before
+    computing the loss.
     """
-    from ..autodiff import grad
-    from .symbolic import GraphNeeded, resolve, scoring
+    from .deferred import deferred_gradients, gradient_values
+    from .symbolic import GraphNeeded, KerasTensor, resolve, scoring
 
+    variables = list(variables) if isinstance(variables, (list, tuple)) else [variables]
+    if isinstance(loss, KerasTensor) and not scoring():
+        return deferred_gradients(loss, variables)
     loss = resolve(loss)
     variables = [resolve(v) for v in variables]
     if scoring() and not (loss.requires_grad and all(v.requires_grad for v in variables)):
         raise GraphNeeded("K.gradients inside a loss or metric: the loss has no recorded "
                           "graph leading to every variable (are they all used to compute it?)")
-    live = [v for v in variables if v.requires_grad]
-    found = {}
-    if loss.requires_grad and live:
-        grads = grad(loss, live, grad_outputs=np.ones_like(loss.data), create_graph=True,
-                     allow_unused=True)
-        found = {id(v): g for v, g in zip(live, grads) if g is not None}
-    return [found.get(id(v), Tensor(np.zeros_like(v.data))) for v in variables]
+    return gradient_values(loss, variables, create_graph=True)
 
 
 def stop_gradient(variables):

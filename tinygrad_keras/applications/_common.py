@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import backend as K
+from .._backend.deferred import is_deferred
 from ..engine import hdf5_format as H
 from ..engine.container import get_source_inputs
 from ..engine.saving import weight_layers
@@ -76,26 +77,36 @@ def check_weights(model_name: str, weights, include_top: bool, classes: int,
 
 def model_input(model_name: str, input_tensor, input_shape: tuple):
     """The KerasTensor the network starts from: ``Input(shape=input_shape)``, or
-    ``input_tensor`` (a KerasTensor from ``Input`` or a layer) when given."""
+    ``input_tensor`` (a KerasTensor from ``Input`` or a layer) when given.  A tensor
+    computed by ``K.*`` outside a model (``K.concatenate([K.variable(a), placeholder])``,
+    as in 1.2.2's style-transfer example) becomes ``Input(tensor=input_tensor)``, as
+    there: the model's input stands for it."""
     if input_tensor is None:
         return Input(shape=input_shape)
+    if is_deferred(input_tensor):
+        _check_input_tensor_shape(model_name, input_tensor, input_shape)
+        return Input(tensor=input_tensor, batch_shape=input_tensor.shape)
     if not K.is_keras_tensor(input_tensor):
         raise TypeError(f"{model_name}: `input_tensor` must be a Keras tensor (the output of "
                         f"Input() or of a layer); got {type(input_tensor).__name__}. Here an "
                         f"array or Tensor is a value, not a graph input: build the model, "
                         f"then call it on the value (model(x) or model.predict(x))")
+    _check_input_tensor_shape(model_name, input_tensor, input_shape)
+    return input_tensor
+
+
+def _check_input_tensor_shape(model_name: str, input_tensor, input_shape: tuple) -> None:
     got = tuple(input_tensor._keras_shape[1:])
     if len(got) != 3 or any(g is not None and w is not None and g != w
                             for g, w in zip(got, input_shape)):
         raise ValueError(f"{model_name}: `input_tensor` has shape {input_tensor._keras_shape}, "
                          f"expected (None,) + {tuple(input_shape)}")
-    return input_tensor
 
 
 def model_inputs(input_tensor, img_input):
-    """The Model's inputs: the sources behind ``input_tensor`` (1.2.2: its predecessors
-    belong to the model), else ``img_input``."""
-    return get_source_inputs(input_tensor) if input_tensor is not None else img_input
+    """The Model's inputs: the sources behind ``img_input`` (1.2.2: the predecessors of
+    ``input_tensor`` belong to the model), else ``img_input``."""
+    return get_source_inputs(img_input) if input_tensor is not None else img_input
 
 
 def _is_conv2d_kernel(layer, weight) -> bool:

@@ -271,6 +271,10 @@ def _install_methods() -> None:
         "permute": lambda self, *axes: F.transpose(self, _axes_arg(axes)),
         "flatten": lambda self: F.reshape(self, (-1,)),
     }
+    for name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+                 "__truediv__", "__rtruediv__", "__pow__", "__rpow__", "__matmul__",
+                 "__rmatmul__"):
+        ops[name] = _stepping_aside(ops[name])
     for name, fn in ops.items():
         setattr(Tensor, name, fn)
     # In-place operators rebind instead of mutating: `x -= m` makes a new node,
@@ -284,9 +288,23 @@ def _install_methods() -> None:
         setattr(Tensor, name, _comparison(np_op))
 
 
+def _stepping_aside(op):
+    """``op``, except that it returns NotImplemented for an operand that declares
+    ``_defer_tensor_operators`` (a symbolic tensor of the floor above), so Python asks
+    that operand's reflected operator instead (``Tensor + KerasTensor``)."""
+    def binary(self, other):
+        if getattr(other, "_defer_tensor_operators", False):
+            return NotImplemented
+        return op(self, other)
+    binary.__name__, binary.__doc__ = getattr(op, "__name__", "binary"), op.__doc__
+    return binary
+
+
 def _rebinding(op):
     def inplace(self, other):
         out = op(self, other)
+        if out is NotImplemented:
+            return out
         if self._fn is None and self.requires_grad:  # a parameter rebound by `w -= ...`
             out.grad = RebindHint()
         return out

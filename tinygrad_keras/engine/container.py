@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend as K
+from .._backend.deferred import is_deferred
 from .._backend.symbolic import SymbolicInput, toposort_nodes
 from .._backend.symbolic import inbound_nodes_of as _inbound_nodes_of
 from ..autodiff import Tensor
@@ -76,6 +77,11 @@ class Container(Layer):
                                 f"(from Input or a layer call), got {type(t).__name__}")
             if isinstance(t._keras_history[0], SymbolicInput):  # an early K.placeholder
                 InputLayer(input_tensor=t)
+            if is_deferred(t):
+                raise TypeError(f"Model {self.name}: {t.name} was computed by a backend "
+                                f"function outside the model, not by a layer; K.function "
+                                f"computes it, or wrap the computation in a Lambda layer to "
+                                f"make it part of a model (an input: Input(tensor=...))")
         if len({id(t) for t in inputs}) != len(inputs):
             raise ValueError(f"Model {self.name}: the list of inputs contains the same "
                              f"tensor twice: {inputs}")

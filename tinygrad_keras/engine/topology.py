@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend as K
+from .._backend.deferred import is_deferred
 from .._backend.symbolic import KerasTensor, Node, SymbolicInput, register_input_maker
 from ..autodiff import Tensor
 from .layer_extras import LayerExtras, object_list_uid, to_list  # noqa: F401 (1.2.2 names)
@@ -229,6 +230,8 @@ class Layer(LayerExtras):
         for t in inputs:  # a K.placeholder made before the engine was loaded
             if isinstance(t._keras_history[0], SymbolicInput):
                 InputLayer(input_tensor=t)
+        # a tensor from K.* outside a model enters the layer graph as Input(tensor=t)
+        inputs = [_input_for(t) if is_deferred(t) else t for t in inputs]
         shapes = [t._keras_shape for t in inputs]
         input_shape = _unlist(shapes)
         self._ensure_built(input_shape)
@@ -299,11 +302,33 @@ class Layer(LayerExtras):
         return f"<{type(self).__name__} {self.name}>"
 
 
+def _input_for(t: KerasTensor) -> KerasTensor:
+    """The ``Input(tensor=t)`` standing for the recorded tensor ``t`` (one per tensor)."""
+    wrapper = getattr(t, "_input_wrapper", None)
+    if wrapper is None:
+        wrapper = t._input_wrapper = Input(tensor=t)
+    return wrapper
+
+
 class InputLayer(Layer):
-    """The layer behind ``Input``: it has no weights and makes the first KerasTensor."""
+    """The layer behind ``Input``: it has no weights and makes the first KerasTensor.
+
+    ``input_tensor`` may be an Input's KerasTensor (it becomes this layer's output),
+    or a value this input stands for when it is not fed: a KerasTensor computed by
+    ``K.*`` outside a model (``K.concatenate([K.variable(a), placeholder])``) or a
+    constant Tensor/array.  Such a value is ``input_source``: ``K.function``
+    computes it, then runs the layers on it (Keras 1.2.2's ``Input(tensor=t)``).
+    """
 
     def __init__(self, input_shape=None, batch_input_shape=None, input_dtype=None,
                  input_tensor=None, sparse=False, name=None):
+        self.input_source = None
+        if input_tensor is not None and (is_deferred(input_tensor) or
+                                         not isinstance(input_tensor, KerasTensor)):
+            self.input_source = _checked_source(input_tensor)
+            input_tensor = None
+            if batch_input_shape is None and input_shape is None:
+                batch_input_shape = tuple(self.input_source.shape)
         if isinstance(input_tensor, KerasTensor) and batch_input_shape is None and \
                 input_shape is None:  # wrapping a tensor: its shape, dtype, name, sparsity
             source = input_tensor._keras_history[0] if input_tensor._keras_history else None
@@ -315,6 +340,8 @@ class InputLayer(Layer):
             if input_shape is None:
                 raise ValueError("An Input needs a `shape` or a `batch_shape`.")
             batch_input_shape = (None,) + tuple(input_shape)
+        if self.input_source is not None:
+            _check_source_shape(name, tuple(batch_input_shape), tuple(self.input_source.shape))
         super().__init__(name=name, batch_input_shape=tuple(batch_input_shape),
                          input_dtype=input_dtype or K.floatx())
         self.sparse = sparse
@@ -333,8 +360,33 @@ class InputLayer(Layer):
                 "sparse": self.sparse, "name": self.name}
 
 
+def _check_source_shape(name: str, shape: tuple, got: tuple) -> None:
+    if len(shape) != len(got) or any(a is not None and b is not None and a != b
+                                     for a, b in zip(shape, got)):
+        raise ValueError(f"Input {name!r}: the shape {shape} does not fit the tensor it is "
+                         f"made from, of shape {got}")
+
+
+def _checked_source(value):
+    """A recorded KerasTensor, or a constant as a Tensor; anything else is refused."""
+    if isinstance(value, KerasTensor):
+        return value
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, np.ndarray):
+        return Tensor(value.copy())
+    raise TypeError(f"Input(tensor=...) expects a Keras tensor, a Tensor or a numpy array, "
+                    f"got {type(value).__name__}")
+
+
 def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, tensor=None):
-    """A symbolic input: ``Input(shape=(784,))`` -> KerasTensor of shape ``(None, 784)``."""
+    """A symbolic input: ``Input(shape=(784,))`` -> KerasTensor of shape ``(None, 784)``.
+
+    ``tensor``: the value the input stands for (see :class:`InputLayer`)."""
+    if shape is None and batch_shape is None and tensor is not None and \
+            (is_deferred(tensor) or not isinstance(tensor, KerasTensor)):
+        batch_shape = tuple(np.shape(tensor) if not isinstance(tensor, KerasTensor)
+                            else tensor.shape)
     if shape is None and batch_shape is None:
         raise ValueError("Please provide to Input either a `shape` or a `batch_shape` argument. "
                          "Note that `shape` does not include the batch dimension.")
