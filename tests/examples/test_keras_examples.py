@@ -71,6 +71,7 @@ from tests.datasets.fake_keras_datasets import (
     write_reuters,
 )
 from tests.datasets.fake_wordlists import write_wordlists
+from tests.examples.image_examples import image_scripts
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SLOW = os.environ.get("TINYGRAD_KERAS_SLOW") == "1"
@@ -86,6 +87,8 @@ class Example(NamedTuple):
     fails_with: str | None = None    # the script's own bug: text its stderr must contain
     needs: tuple = ()                # optional modules the script imports
     keras_json: str | None = None    # written to ~/.keras/keras.json of the run, if given
+    args: tuple = ()                 # command-line arguments of the script
+    outputs: tuple = ()              # files the script must have written in its folder
 
 
 def small_mnist(n_train: int, n_test: int) -> Callable:
@@ -235,6 +238,9 @@ SCRIPTS = {
                                    edits=(PY3_RANGE,), needs=OCR_NEEDS),
 }
 
+# issue 14: the four scripts on keras.applications (planted weights and pictures)
+SCRIPTS.update(image_scripts(Example))
+
 
 def script_source(name: str) -> str | None:
     folder = os.environ.get("KERAS_EXAMPLES_DIR")
@@ -269,9 +275,11 @@ def run_example(example: Example, source: str, home) -> subprocess.CompletedProc
     script = os.path.join(str(home), example.script)
     with open(script, "w") as f:
         f.write(prepared_source(example, source))
-    env = dict(os.environ, HOME=str(home), MPLBACKEND="Agg",
+    # KERAS_HOME too: the suite's conftest points it elsewhere, and keras.json is read there
+    env = dict(os.environ, HOME=str(home), KERAS_HOME=os.path.dirname(folder), MPLBACKEND="Agg",
                PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.run([sys.executable, "-m", "tinygrad_keras", script], cwd=str(home),
+    return subprocess.run([sys.executable, "-m", "tinygrad_keras", script, *example.args],
+                          cwd=str(home),
                           check=False, capture_output=True, text=True, env=env, timeout=3 * 3600)
 
 
@@ -296,6 +304,8 @@ def test_example_script(test_id, tmp_path):
     texts = (example.expected,) if isinstance(example.expected, str) else example.expected
     for text in texts:
         assert text in result.stdout, f"{text!r} not in:\n{result.stdout[-3000:]}"
+    for name in example.outputs:
+        assert os.path.isfile(os.path.join(str(tmp_path), name)), f"{name} was not written"
     # a diverged run prints "loss: nan"; generated text may contain "nan" as letters
     assert not re.search(r"\w: nan\b", result.stdout.lower()), result.stdout[-3000:]
 

@@ -167,15 +167,26 @@ def _as_tensor(value, label: str):
                     f"it cannot be recorded for K.function")
 
 
-def _aligned_guesses(shapes: list) -> list:
-    """``shapes`` with each unknown size replaced, where another input has a known size at
-    the same place counted from the right (numpy broadcasting), by that size."""
+def _constant_shapes(obj) -> list:
+    """Shapes of the arrays and Tensors among the recorded constant arguments."""
+    if isinstance(obj, (list, tuple)):
+        return [s for o in obj for s in _constant_shapes(o)]
+    if isinstance(obj, dict):
+        return _constant_shapes(list(obj.values()))
+    shape = getattr(obj, "shape", None)
+    return [tuple(shape)] if isinstance(shape, tuple) and not isinstance(obj, _Slot) else []
+
+
+def _aligned_guesses(shapes: list, others: list) -> list:
+    """``shapes`` with each unknown size replaced, where another input or constant has a
+    known size at the same place counted from the right (numpy broadcasting), by it."""
     guessed = []
     for shape in shapes:
         sizes = list(shape)
         for k in range(1, len(shape) + 1):
             if sizes[-k] is None:
-                known = [o[-k] for o in shapes if len(o) >= k and o[-k] not in (None, 1)]
+                known = [o[-k] for o in shapes + others
+                         if len(o) >= k and o[-k] not in (None, 1)]
                 sizes[-k] = known[0] if known else None
         guessed.append(tuple(sizes))
     return guessed
@@ -188,7 +199,8 @@ def _dummy_runs(op: DeferredOp) -> list:
     from ..autodiff import Tensor
     shapes = [tuple(t.shape) for t in op.inputs]
     unknown = any(s is None for shape in shapes for s in shape)
-    attempts = [(shapes, sizes) for sizes in _SIZES] + [(_aligned_guesses(shapes), _SIZES[0])]
+    guesses = _aligned_guesses(shapes, _constant_shapes([op.args, op.kwargs]))
+    attempts = [(shapes, sizes) for sizes in _SIZES] + [(guesses, _SIZES[0])]
     first_error = None
     for base, sizes in (attempts if unknown else attempts[:1]):
         runs = []
