@@ -178,6 +178,15 @@ def test_a_model_on_a_recorded_concatenation_is_computed_from_the_placeholder():
     assert g.shape == (1, 1, 6, 6) and np.abs(g).sum() > 0
 
 
+def test_a_layer_called_on_a_recorded_tensor_takes_it_as_an_input():
+    x = K.placeholder(shape=(None, 2))
+    doubled = K.concatenate([x, 2 * x], axis=-1)
+    dense = Dense(1, weights=[np.ones((4, 1), "float32"), np.zeros(1, "float32")])
+    out = dense(doubled)
+    assert dense.inbound_nodes[0].inbound_layers[0].input_source is doubled
+    np.testing.assert_allclose(_run([out], [x], [np.array([[1.0, 2.0]])])[0], [[9.0]])
+
+
 def test_an_input_made_from_a_constant_and_the_gradient_with_respect_to_it():
     masks = K.concatenate([K.variable(np.ones((1, 2, 4, 4))), K.variable(np.zeros((1, 2, 4, 4)))],
                           axis=0)                        # an eager Tensor: two variables

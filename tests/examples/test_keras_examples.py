@@ -40,6 +40,10 @@ temporary copy, never in the original), each with its reason:
   (skipped without them) and downloads word lists: a generated stand-in is planted
   (``tests/datasets/fake_wordlists.py``).  Its short run uses 10 minibatches per epoch,
   GRUs of 32 units and one epoch of each of its two phases.
+* the four scripts on ``keras.applications`` (``conv_filter_visualization.py``,
+  ``deep_dream.py``, ``neural_style_transfer.py``, ``neural_doodle.py``): planted VGG
+  weight files and pictures, their command-line ``args``, and their own bugs
+  (``scipy.misc.imsave``/``imread``, ``xrange``) are in ``image_examples.py``.
 * ``*_short`` ids: a slow script with only its epoch/iteration count cut, so the
   default (fast) test run still goes through the script's code paths once; the
   unchanged script runs with ``TINYGRAD_KERAS_SLOW=1``.

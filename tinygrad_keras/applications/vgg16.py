@@ -27,7 +27,8 @@ def VGG16(include_top: bool = True, weights: str | None = "imagenet", input_tens
 
     Arguments: ``include_top`` (the three Dense layers; then the input must be
     224x224x3), ``weights`` (``None`` = random, ``'imagenet'`` = download once into
-    ``~/.keras/models`` and load), ``input_tensor`` (a KerasTensor to build on),
+    ``~/.keras/models`` and load), ``input_tensor`` (a KerasTensor to build on, or a ``K.*``
+    expression of Keras tensors: the input then stands for it),
     ``input_shape`` (without ``include_top``: 3 channels, sides >= 48), ``classes``.
 
     Input shape: ``(None, 3, rows, cols)`` ('th') or ``(None, rows, cols, 3)`` ('tf'),

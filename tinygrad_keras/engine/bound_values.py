@@ -11,8 +11,9 @@ has no value of its own; while a model computes its losses and metrics it
 *binds* the real Tensors of the current forward pass (:func:`bind_values`),
 and :func:`resolve` turns a KerasTensor into the bound Tensor - with its graph,
 so the gradient flows back through it.  Arithmetic operators on KerasTensors
-resolve the same way.  Outside a binding, using a KerasTensor as a value is a
-clear error.
+resolve the same way.  Outside a binding, backend functions and operators on
+KerasTensors record the call for ``K.function`` (``_backend/deferred.py``), and
+using a KerasTensor as a value is a clear error.
 
 The machinery lives one floor down, in ``_backend/symbolic.py`` (the backend's
 ``K.function`` and losses need it without importing the engine); this module keeps
