@@ -293,7 +293,7 @@ def _stepping_aside(op):
     ``_defer_tensor_operators`` (a symbolic tensor of the floor above), so Python asks
     that operand's reflected operator instead (``Tensor + KerasTensor``)."""
     def binary(self, other):
-        if getattr(other, "_defer_tensor_operators", False):
+        if other.__class__ is not Tensor and getattr(other, "_defer_tensor_operators", False):
             return NotImplemented
         return op(self, other)
     binary.__name__, binary.__doc__ = getattr(op, "__name__", "binary"), op.__doc__
