@@ -161,7 +161,14 @@ DOODLE_ARGS = ("--nlabels", "2", "--style-image", "style.png", "--style-mask", "
 
 
 def image_scripts(example) -> dict:
-    """test id -> ``example(...)`` (the runner's Example class) for the four scripts."""
+    """test id -> ``example(...)`` (the runner's Example class) for the four scripts.
+
+    Wall times of the short runs on the loaded 2-core machine, planting included: filter
+    visualisation 16 s ('th') and 16 s ('tf'), deep dream 18 s, style transfer 19 s and
+    21 s ('tf'), doodle 33 s (writing the 80 MB VGG19 file is part of it).  The full doodle
+    took 50-70 s per round (50 rounds); the other full runs compute on 128-600 pixel
+    pictures for up to an hour or more.
+    """
     vgg16_th, vgg19_th = plant_release("vgg16"), plant_release("vgg19")
     vgg16_tf = plant_release("vgg16", "tf")
     photos = plant_pictures(base=picture(40, 48, 1), style=picture(48, 48, 2))
