@@ -37,7 +37,7 @@ CASES = [  # (x shape, w shape, stride, padding, dilation)
 
 
 @pytest.mark.parametrize("xs, ws, stride, padding, dilation", CASES)
-@pytest.mark.parametrize("impl", ["im2col", "scipy"])
+@pytest.mark.parametrize("impl", ["shifted", "im2col", "scipy"])
 def test_forward_matches_direct_loop(xs, ws, stride, padding, dilation, impl):
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal(xs), rng.standard_normal(ws)
@@ -47,21 +47,22 @@ def test_forward_matches_direct_loop(xs, ws, stride, padding, dilation, impl):
 
 
 @pytest.mark.parametrize("xs, ws, stride, padding, dilation", CASES)
-def test_fast_gradients_match_scipy_reference(xs, ws, stride, padding, dilation):
+@pytest.mark.parametrize("fast", ["shifted", "im2col", "auto"])
+def test_fast_gradients_match_scipy_reference(xs, ws, stride, padding, dilation, fast):
     rng = np.random.default_rng(1)
     x, w = rng.standard_normal(xs), rng.standard_normal(ws)
     grads = {}
-    for impl in ("im2col", "scipy"):
+    for impl in (fast, "scipy"):
         tx, tw = Tensor(x, requires_grad=True), Tensor(w, requires_grad=True)
         out = F.conv2d(tx, tw, stride, padding, dilation, impl=impl)
         out.backward(np.cos(np.arange(out.data.size)).reshape(out.shape))
         grads[impl] = (tx.grad, tw.grad)
-    for fast, ref in zip(grads["im2col"], grads["scipy"]):
-        np.testing.assert_allclose(fast, ref, rtol=1e-10, atol=1e-10)
+    for got, ref in zip(grads[fast], grads["scipy"]):
+        np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-10)
 
 
 @pytest.mark.parametrize("xs, ws, stride, padding, dilation", CASES)
-@pytest.mark.parametrize("impl", ["im2col", "scipy"])
+@pytest.mark.parametrize("impl", ["shifted", "im2col", "scipy"])
 def test_grad_Correlate2D(xs, ws, stride, padding, dilation, impl):
     rng = np.random.default_rng(2)
     x = Tensor(rng.standard_normal(xs), requires_grad=True)

@@ -15,15 +15,21 @@ The backward pass is two more correlations (the "flip and swap" rule):
 * d w  = correlation of ``xp`` with the gradient used as the kernel (batch
   axis playing the role of channels), with stride and dilation swapped.
 
-Two implementations compute the same correlation:
+Three implementations compute the same correlation:
 
 * ``"scipy"``: one ``scipy.signal.correlate`` per (sample, filter, channel).  It is
   obviously right and is the *reference* the tests compare against, but a Python
   loop over B*F*C small images is far too slow for training.
-* ``"im2col"`` (the default): every receptive field copied once into a patch
-  matrix (``im2col``), multiplied by the flattened kernel in a single BLAS call.
-  That one matmul is what makes training a CNN usable; the forward's patch matrix
-  is kept and reused for d w (one more matmul).
+* ``"im2col"``: every receptive field copied once into a patch matrix
+  (``im2col``), multiplied by the flattened kernel in a single BLAS call.  That one
+  matmul is what makes training a CNN usable; the forward's patch matrix is kept
+  and reused for d w (one more matmul).
+* ``"shifted"`` (``conv_shifted.py``): the same matmul done block by block, each
+  block's patches gathered by a few long copies from the image itself, so the
+  patch matrix never exists whole (faster, and tens of MB less memory).
+
+The default, ``"auto"``, is ``"shifted"`` at stride 1 and ``"im2col"`` otherwise
+(``"shifted"`` computes every position of the input grid, wasteful when strided).
 """
 from __future__ import annotations
 
@@ -33,8 +39,25 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
+from .conv_shifted import (
+    correlate_shifted,
+    grad_on_grid,
+    input_grad_shifted,
+    weight_grad_shifted,
+)
 
-DEFAULT_IMPL = {"name": "im2col"}
+DEFAULT_IMPL = {"name": "auto"}
+IMPLS = ("auto", "shifted", "im2col", "scipy")
+
+
+def resolve_impl(impl, stride) -> str:
+    """The implementation ``impl`` (None: the default) names for this ``stride``."""
+    name = impl or DEFAULT_IMPL["name"]
+    if name not in IMPLS:
+        raise ValueError(f"correlate: impl must be one of {IMPLS}, got {name!r}")
+    if name == "auto":
+        return "shifted" if tuple(stride) == (1, 1) else "im2col"
+    return name
 
 
 def effective_size(k: int, dilation: int) -> int:
@@ -115,17 +138,20 @@ def _correlate_scipy(xp, w, stride, dilation):
 
 def correlate(xp, w, stride=(1, 1), dilation=(1, 1), impl=None):
     """'valid' correlation of a padded ``xp`` (B, C, H, W) with ``w`` (F, C, kh, kw)."""
-    name = impl or DEFAULT_IMPL["name"]
+    name = resolve_impl(impl, stride)
+    if name == "shifted":
+        return correlate_shifted(xp, w, stride, dilation), None
     if name == "im2col":
         return _correlate_im2col(xp, w, stride, dilation)
-    if name == "scipy":
-        return _correlate_scipy(xp, w, stride, dilation)
-    raise ValueError(f"correlate: impl must be 'im2col' or 'scipy', got {name!r}")
+    return _correlate_scipy(xp, w, stride, dilation)
 
 
 def input_grad(g, w, padded_hw, stride, dilation, impl=None):
     """d xp from d out: full correlation of the stride-dilated ``g`` with the flipped,
     channel-swapped kernel.  ``padded_hw`` is the spatial size of ``xp``."""
+    if resolve_impl(impl, (1, 1)) == "shifted":  # any stride: g is zero between strides
+        gflat, lead = grad_on_grid(g, padded_hw, w.shape[2:], stride, dilation)
+        return input_grad_shifted(gflat, lead, w, padded_hw, dilation)[0]
     F, _, kh, kw = w.shape
     B, _, oh, ow = g.shape
     (sh, sw), (dh, dw) = stride, dilation
@@ -153,6 +179,9 @@ def weight_grad(g, xp, cols, kernel_hw, stride, dilation, impl=None):
         g2 = g.transpose(1, 0, 2, 3).reshape(F, -1)   # free when g came from the fast path
         # computed as (cols @ g2.T).T: OpenBLAS runs this orientation faster
         return (cols @ g2.T).T.reshape(F, -1, kh, kw)
+    if resolve_impl(impl, stride) == "shifted":
+        gflat, lead = grad_on_grid(g, xp.shape[2:], kernel_hw, stride, dilation)
+        return weight_grad_shifted(gflat, lead, xp, kernel_hw, dilation)
     x_swapped = np.ascontiguousarray(xp.transpose(1, 0, 2, 3))     # (C, B, H, W)
     g_swapped = np.ascontiguousarray(g.transpose(1, 0, 2, 3))      # (F, B, OH, OW)
     dw = correlate(x_swapped, g_swapped, dilation, stride, impl)[0]  # (C, F, >=kh, >=kw)
@@ -208,6 +237,8 @@ class Correlate2D(Function):
         if isinstance(grad, Tensor):
             return self._recorded_backward(grad)
         dx = dw = None
+        if resolve_impl(self.impl, self.stride) == "shifted":
+            return self._shifted_backward(grad)
         if self.needs_grad[0]:
             dxp = input_grad(grad, self.w, self.padded_hw, self.stride, self.dilation,
                              self.impl)
@@ -216,6 +247,17 @@ class Correlate2D(Function):
             dw = weight_grad(grad, self.xp, self.cols, self.w.shape[2:], self.stride,
                              self.dilation, self.impl)
         return dx, dw
+
+    def _shifted_backward(self, grad):
+        """Both gradients from one gridded copy of ``grad`` (see conv_shifted.py)."""
+        gflat, lead = grad_on_grid(grad, self.padded_hw, self.w.shape[2:], self.stride,
+                                   self.dilation)
+        if not self.needs_grad[0]:
+            return None, weight_grad_shifted(gflat, lead, self.xp, self.w.shape[2:],
+                                             self.dilation)
+        dxp, dw = input_grad_shifted(gflat, lead, self.w, self.padded_hw, self.dilation,
+                                     self.xp if self.needs_grad[1] else None)
+        return _crop_hw(dxp, self.padding), dw
 
     def _recorded_backward(self, grad):
         x, w = self.inputs
