@@ -52,12 +52,14 @@ def _separable_max(xp, pool, stride):
     """Max over every window, taken in two passes: over each window's rows (kh - 1
     maximums of whole strided row blocks), then over its columns (kw - 1 more, on a
     kh times smaller array); the max of a rectangle is the max of its row maxima.
-    Cheaper than kh*kw passes over the output, and every pass reads long runs."""
+    Cheaper than kh*kw passes over the output, and every pass reads long runs.
+    Keeps the memory order of ``xp`` (a convolution's output is spatial-major, so
+    the runs are whole ``B*C`` rows of numbers)."""
     oh, ow = ((n - k) // s + 1 for n, k, s in zip(xp.shape[2:], pool, stride))
-    rows = xp[:, :, 0:stride[0] * (oh - 1) + 1:stride[0]].copy()
+    rows = xp[:, :, 0:stride[0] * (oh - 1) + 1:stride[0]].copy(order="K")
     for u in range(1, pool[0]):
         np.maximum(rows, xp[:, :, u:u + stride[0] * (oh - 1) + 1:stride[0]], out=rows)
-    out = rows[..., 0:stride[1] * (ow - 1) + 1:stride[1]].copy()
+    out = rows[..., 0:stride[1] * (ow - 1) + 1:stride[1]].copy(order="K")
     for v in range(1, pool[1]):
         np.maximum(out, rows[..., v:v + stride[1] * (ow - 1) + 1:stride[1]], out=out)
     return out
@@ -67,6 +69,13 @@ def _tiles(shape, pool, stride) -> bool:
     """True when the windows cover every cell exactly once (stride == pool, sizes
     divisible): the backward may then write each cell's share instead of adding it."""
     return tuple(pool) == tuple(stride) and all(n % k == 0 for n, k in zip(shape[2:], pool))
+
+
+def _in_layout_of(like, values):
+    """A copy of ``values`` stored in the same axis order as ``like``."""
+    out = np.empty_like(like, dtype=values.dtype)
+    out[...] = values
+    return out
 
 
 def _unpad(grad_padded, padding):
@@ -107,6 +116,8 @@ class MaxPool2D(Function):
         return self.out
 
     def backward(self, grad):
+        if not isinstance(grad, Tensor) and grad.strides != self.out.strides:
+            grad = _in_layout_of(self.out, grad)  # elementwise ops below run in one order
         hits = [self.xp[cell] == self.out for cell in self.cells]
         count = hits[0].astype(grad.dtype)  # tied maxima share the gradient
         for hit in hits[1:]:
@@ -115,7 +126,7 @@ class MaxPool2D(Function):
         if isinstance(grad, Tensor):
             return _recorded_scatter(share, self.cells, hits, self.xp.shape, self.padding)
         if self.tiles:  # every cell written exactly once
-            dxp = np.empty(self.xp.shape, dtype=grad.dtype)
+            dxp = np.empty_like(self.xp, dtype=grad.dtype)
             for cell, hit in zip(self.cells, hits):
                 np.multiply(hit, share, out=dxp[cell])
         else:
