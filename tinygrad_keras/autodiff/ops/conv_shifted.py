@@ -113,8 +113,13 @@ def grad_on_grid(g, padded_hw, k, stride, dilation, mask=None) -> tuple:
     B, F, oh, ow = g.shape
     H, W = padded_hw
     lead = _offsets((H, W), k, dilation, B)[-1]
-    flat = np.zeros((lead + H * W * B, F), dtype=g.dtype)
-    grid = flat[lead:].reshape(H, W, B, F)
+    if tuple(stride) == (1, 1):  # zero only what the cells below do not cover
+        flat = np.empty((lead + H * W * B, F), dtype=g.dtype)
+        grid = flat[lead:].reshape(H, W, B, F)
+        flat[:lead] = grid[oh:] = grid[:oh, ow:] = 0
+    else:
+        flat = np.zeros((lead + H * W * B, F), dtype=g.dtype)
+        grid = flat[lead:].reshape(H, W, B, F)
     cells = grid[:(oh - 1) * stride[0] + 1:stride[0], :(ow - 1) * stride[1] + 1:stride[1]]
     if mask is None:
         cells[...] = g.transpose(SPATIAL_MAJOR)
