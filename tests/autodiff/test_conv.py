@@ -275,3 +275,23 @@ BIAS_CASE = with_options(
 @given(BIAS_CASE.draw)
 def test_conv2d_bias_relu_property(drawn):
     check_case(BIAS_CASE, drawn)
+
+
+@pytest.mark.parametrize("xs, ws, padding, dilation", [
+    ((64, 3, 9, 10), (5, 3, 3, 2), "valid", 1),
+    ((40, 2, 11, 9), (4, 2, 3, 3), "same", 2),
+    ((300, 1, 5, 5), (2, 1, 2, 2), "valid", 1),
+])
+def test_shifted_window_blocks_of_big_batches_match_im2col(xs, ws, padding, dilation):
+    """Batches big enough (ow*B >= 256 rows) that the shifted forward and d w skip the
+    junk rows block by block: the same numbers as im2col, gradients included."""
+    rng = np.random.default_rng(9)
+    x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])
+    results = []
+    for impl in ("shifted", "im2col"):
+        tx, tw, tb = (Tensor(a, requires_grad=True) for a in (x, w, b))
+        out = F.conv2d(tx, tw, 1, padding, dilation, impl=impl, bias=tb, relu=True)
+        out.backward(np.cos(np.arange(out.data.size)).reshape(out.shape))
+        results.append((out.data, tx.grad, tw.grad, tb.grad))
+    for got, ref in zip(*results):
+        np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-10)

@@ -37,6 +37,8 @@ ones (``Correlate2D`` therefore picks ``im2col`` when the stride is not 1).
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 BLOCK_ELEMENTS = 1 << 18  # a block's patch matrix: 256k numbers, 1 MB in float32
@@ -58,6 +60,26 @@ def _blocks(n_rows: int, patch_columns: int):
     """``[s, e)`` row ranges whose patch block (width x ``patch_columns``) is ~1 MB."""
     width = max(64, BLOCK_ELEMENTS // patch_columns)
     return ((s, min(s + width, n_rows)) for s in range(0, n_rows, width))
+
+
+def _window_blocks(hw, k, dilation, batch: int, patch_columns: int):
+    """``[s, e)`` row ranges covering exactly the rows whose window fits (stride 1):
+    for each first window row ``i``, the rows of pixels ``(i, 0 .. ow-1)``, contiguous
+    (``ow*B`` rows), cut into near-equal ~1 MB blocks.  The rows in between are the
+    junk ones; skipping them spares their share of the matmul.  Short runs (small
+    images, small batches) are not worth a block each: then every row up to the last
+    window's, junk included, in ~1 MB blocks."""
+    W, width = hw[1], max(64, BLOCK_ELEMENTS // patch_columns)
+    oh, ow = (n - (kk - 1) * d for n, kk, d in zip(hw, k, dilation))
+    run = ow * batch
+    if run < 256:
+        yield from _blocks(((oh - 1) * W + ow) * batch, patch_columns)
+        return
+    pieces = -(-run // width)
+    cuts = [run * p // pieces for p in range(pieces + 1)]
+    for i in range(oh):
+        start = i * W * batch
+        yield from ((start + a, start + b) for a, b in itertools.pairwise(cuts))
 
 
 class _Gatherer:
@@ -94,7 +116,9 @@ def correlate_shifted(xp, w, stride, dilation, bias=None, relu=False) -> np.ndar
     gather = _Gatherer(_rows(xp), offsets)
     kernel = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(-1, F)  # rows (u, v, c)
     grid = np.empty((H * W * B, F), dtype=np.result_type(xp, w))
-    for s, e in _blocks(H * W * B - offsets[-1], gather.columns):
+    blocks = (_window_blocks((H, W), (kh, kw), dilation, B, gather.columns)
+              if tuple(stride) == (1, 1) else _blocks(H * W * B - offsets[-1], gather.columns))
+    for s, e in blocks:
         block = grid[s:e]
         np.matmul(gather(s, e), kernel, out=block)
         if bias is not None:
@@ -161,6 +185,6 @@ def weight_grad_shifted(gflat, lead, xp, k, dilation) -> np.ndarray:
     gather = _Gatherer(_rows(xp), offsets)
     g = gflat[lead:]
     dw = np.zeros((gather.columns, g.shape[1]), dtype=np.result_type(gflat, xp))
-    for s, e in _blocks(H * W * B - offsets[-1], gather.columns):  # g is 0 past that
+    for s, e in _window_blocks((H, W), k, dilation, B, gather.columns):  # g is 0 elsewhere
         dw += gather(s, e).T @ g[s:e]
     return dw.reshape(k[0], k[1], C, -1).transpose(3, 2, 0, 1)
