@@ -37,7 +37,7 @@ CASES = [  # (x shape, w shape, stride, padding, dilation)
 
 
 @pytest.mark.parametrize("xs, ws, stride, padding, dilation", CASES)
-@pytest.mark.parametrize("impl", ["im2col", "scipy"])
+@pytest.mark.parametrize("impl", ["shifted", "im2col", "scipy"])
 def test_forward_matches_direct_loop(xs, ws, stride, padding, dilation, impl):
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal(xs), rng.standard_normal(ws)
@@ -47,21 +47,22 @@ def test_forward_matches_direct_loop(xs, ws, stride, padding, dilation, impl):
 
 
 @pytest.mark.parametrize("xs, ws, stride, padding, dilation", CASES)
-def test_fast_gradients_match_scipy_reference(xs, ws, stride, padding, dilation):
+@pytest.mark.parametrize("fast", ["shifted", "im2col", "auto"])
+def test_fast_gradients_match_scipy_reference(xs, ws, stride, padding, dilation, fast):
     rng = np.random.default_rng(1)
     x, w = rng.standard_normal(xs), rng.standard_normal(ws)
     grads = {}
-    for impl in ("im2col", "scipy"):
+    for impl in (fast, "scipy"):
         tx, tw = Tensor(x, requires_grad=True), Tensor(w, requires_grad=True)
         out = F.conv2d(tx, tw, stride, padding, dilation, impl=impl)
         out.backward(np.cos(np.arange(out.data.size)).reshape(out.shape))
         grads[impl] = (tx.grad, tw.grad)
-    for fast, ref in zip(grads["im2col"], grads["scipy"]):
-        np.testing.assert_allclose(fast, ref, rtol=1e-10, atol=1e-10)
+    for got, ref in zip(grads[fast], grads["scipy"]):
+        np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-10)
 
 
 @pytest.mark.parametrize("xs, ws, stride, padding, dilation", CASES)
-@pytest.mark.parametrize("impl", ["im2col", "scipy"])
+@pytest.mark.parametrize("impl", ["shifted", "im2col", "scipy"])
 def test_grad_Correlate2D(xs, ws, stride, padding, dilation, impl):
     rng = np.random.default_rng(2)
     x = Tensor(rng.standard_normal(xs), requires_grad=True)
@@ -178,3 +179,119 @@ CONV_CASE = with_options(
 def test_conv2d_property(drawn):
     """The shared harness: forward = direct loop, gradcheck, no mutation, float32 kept."""
     check_case(CONV_CASE, drawn)
+
+
+@pytest.mark.parametrize("xs, ws, stride, padding, dilation", CASES)
+@pytest.mark.parametrize("impl", ["shifted", "im2col", "scipy"])
+@pytest.mark.parametrize("relu", [False, True])
+def test_grad_Correlate2DBias(xs, ws, stride, padding, dilation, impl, relu):
+    """The fused op against the composite it replaces (forward and all three gradients),
+    and against central differences."""
+    rng = np.random.default_rng(7)
+    x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])
+    results = []
+    for fused in (True, False):
+        tx, tw, tb = (Tensor(a, requires_grad=True) for a in (x, w, b))
+        if fused:
+            out = F.conv2d(tx, tw, stride, padding, dilation, impl=impl, bias=tb, relu=relu)
+        else:
+            out = F.conv2d(tx, tw, stride, padding, dilation, impl=impl) + \
+                F.reshape(tb, (1, -1, 1, 1))
+            out = F.relu(out) if relu else out
+        out.backward(np.cos(np.arange(out.data.size)).reshape(out.shape))
+        results.append((out.data, tx.grad, tw.grad, tb.grad))
+    for got, ref in zip(*results):
+        np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-12)
+    tx, tw, tb = (Tensor(a, requires_grad=True) for a in (x, w, b))
+    assert gradcheck(lambda a, c, d: F.conv2d(a, c, stride, padding, dilation, impl=impl,
+                                              bias=d, relu=relu), tx, tw, tb)
+
+
+def test_bias_of_the_wrong_shape_is_named():
+    with pytest.raises(ValueError, match="bias must have shape"):
+        F.conv2d(Tensor(np.ones((1, 1, 3, 3))), Tensor(np.ones((2, 1, 2, 2))),
+                 bias=Tensor(np.ones(3)))
+
+
+def test_kernel_larger_than_the_input_is_named():
+    with pytest.raises(ValueError, match="does not fit"):
+        F.conv2d(Tensor(np.ones((1, 1, 2, 2))), Tensor(np.ones((1, 1, 3, 3))), impl="shifted")
+
+
+def test_fused_float32_stays_float32_and_spatial_major_output_reads_right():
+    """The shifted path returns a strided view of its grid; values and dtype as the
+    composite's, whatever the memory order."""
+    rng = np.random.default_rng(8)
+    x = Tensor(rng.standard_normal((3, 2, 6, 5)).astype(np.float32), requires_grad=True)
+    w = Tensor(rng.standard_normal((4, 2, 3, 3)).astype(np.float32), requires_grad=True)
+    b = Tensor(rng.standard_normal(4).astype(np.float32), requires_grad=True)
+    out = F.conv2d(x, w, bias=b, relu=True)
+    out.sum().backward()
+    ref = np.maximum(direct_correlate(x.data.astype(np.float64), w.data.astype(np.float64),
+                                      (1, 1), ((0, 0), (0, 0)), (1, 1))
+                     + b.data.reshape(1, -1, 1, 1), 0)
+    assert out.dtype == x.grad.dtype == w.grad.dtype == b.grad.dtype == np.float32
+    np.testing.assert_allclose(np.ascontiguousarray(out.data), ref, rtol=1e-5, atol=1e-5)
+
+
+def test_auto_picks_shifted_at_stride_one_and_im2col_otherwise():
+    from tinygrad_keras.autodiff.ops.conv import resolve_impl
+    assert resolve_impl(None, (1, 1)) == "shifted"
+    assert resolve_impl(None, (2, 1)) == "im2col"
+    assert resolve_impl("scipy", (1, 1)) == "scipy"
+
+
+SHIFTED_CASE = with_options(
+    "conv2d shifted", lambda x, w, **o: F.conv2d(x, w, impl="shifted", **o),
+    lambda x, w, stride, padding, dilation: direct_correlate(x, w, stride, padding, dilation),
+    conv_draws(), covers=("Correlate2D",))
+
+
+@given(SHIFTED_CASE.draw)
+def test_conv2d_shifted_property(drawn):
+    """The shifted implementation at every stride (it subsamples its grid result)."""
+    check_case(SHIFTED_CASE, drawn)
+
+
+@st.composite
+def conv_bias_draws(draw):
+    (x, w), options = draw(conv_draws())
+    b = draw(tst.arrays((w.shape[0],)))
+    return (x, w, b), {**options, "relu": draw(st.booleans())}
+
+
+def _conv_bias_ref(x, w, b, stride, padding, dilation, relu):
+    out = direct_correlate(x, w, stride, padding, dilation) + b.reshape(1, -1, 1, 1)
+    return np.maximum(out, 0) if relu else out
+
+
+BIAS_CASE = with_options(
+    "conv2d bias relu", lambda x, w, b, relu, **o: F.conv2d(x, w, bias=b, relu=relu, **o),
+    _conv_bias_ref, conv_bias_draws(), covers=("Correlate2DBias",),
+    valid=lambda x, w, b, relu, **o: not relu or  # keep away from relu's kink
+    np.abs(_conv_bias_ref(x, w, b, relu=False, **o)).min() > 1e-3)
+
+
+@given(BIAS_CASE.draw)
+def test_conv2d_bias_relu_property(drawn):
+    check_case(BIAS_CASE, drawn)
+
+
+@pytest.mark.parametrize("xs, ws, padding, dilation", [
+    ((64, 3, 9, 10), (5, 3, 3, 2), "valid", 1),
+    ((40, 2, 11, 9), (4, 2, 3, 3), "same", 2),
+    ((300, 1, 5, 5), (2, 1, 2, 2), "valid", 1),
+])
+def test_shifted_window_blocks_of_big_batches_match_im2col(xs, ws, padding, dilation):
+    """Batches big enough (ow*B >= 256 rows) that the shifted forward and d w skip the
+    junk rows block by block: the same numbers as im2col, gradients included."""
+    rng = np.random.default_rng(9)
+    x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])
+    results = []
+    for impl in ("shifted", "im2col"):
+        tx, tw, tb = (Tensor(a, requires_grad=True) for a in (x, w, b))
+        out = F.conv2d(tx, tw, 1, padding, dilation, impl=impl, bias=tb, relu=True)
+        out.backward(np.cos(np.arange(out.data.size)).reshape(out.shape))
+        results.append((out.data, tx.grad, tw.grad, tb.grad))
+    for got, ref in zip(*results):
+        np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-10)

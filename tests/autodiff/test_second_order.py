@@ -19,7 +19,7 @@ from tinygrad_keras import Tensor, gradgradcheck
 from tinygrad_keras.autodiff import functional as F
 
 SECOND_ORDER_OPS = covered_ops(CASES) | {"MaxPool2D", "AvgPool2D", "Correlate2D",
-                                         "CorrelateTranspose2D"}
+                                         "CorrelateTranspose2D", "Correlate2DBias"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
@@ -44,7 +44,7 @@ CONV_CASES = [  # (x shape, w shape, stride, padding, dilation): small, every op
 
 
 @pytest.mark.parametrize("xs, ws, stride, padding, dilation", CONV_CASES)
-@pytest.mark.parametrize("impl", ["im2col", "scipy"])
+@pytest.mark.parametrize("impl", ["shifted", "im2col", "scipy"])
 def test_second_order_convolution(xs, ws, stride, padding, dilation, impl):
     rng = np.random.default_rng(5)
     x = Tensor(rng.standard_normal(xs), requires_grad=True)
@@ -54,3 +54,16 @@ def test_second_order_convolution(xs, ws, stride, padding, dilation, impl):
                requires_grad=True)
     assert gradgradcheck(lambda a, b: F.conv_transpose2d(a, b, xs[2:], stride, padding, dilation,
                                                          impl=impl), y, w)
+
+
+@pytest.mark.parametrize("xs, ws, stride, padding, dilation", CONV_CASES)
+@pytest.mark.parametrize("impl", ["shifted", "im2col"])
+@pytest.mark.parametrize("relu", [False, True])
+def test_second_order_convolution_with_bias_and_relu(xs, ws, stride, padding, dilation, impl,
+                                                     relu):
+    rng = np.random.default_rng(6)
+    x = Tensor(rng.standard_normal(xs), requires_grad=True)
+    w = Tensor(rng.standard_normal(ws), requires_grad=True)
+    b = Tensor(rng.standard_normal(ws[0]), requires_grad=True)
+    assert gradgradcheck(lambda a, c, d: F.conv2d(a, c, stride, padding, dilation, impl=impl,
+                                                  bias=d, relu=relu), x, w, b)

@@ -131,6 +131,34 @@ def test_conv2d_gradients(ordering):
     assert layer_gradcheck(layer, image(ordering, b=2, c=2, h=5, w=4), ["W", "b"])
 
 
+@pytest.mark.parametrize("ordering", ORDERINGS)
+@pytest.mark.parametrize("subsample", [(1, 1), (2, 1)])
+def test_conv2d_relu_fused_path_equals_the_composite(ordering, subsample):
+    """activation='relu' runs bias and relu inside the correlation primitive; a user
+    function computing the same relu takes the composite path: same values, same
+    gradients."""
+    from tests.autodiff.harness import graph_ops
+    x = image(ordering, b=2, c=2, h=6, w=5)
+    fused = C.Convolution2D(3, 3, 2, border_mode="same", subsample=subsample,
+                            dim_ordering=ordering, activation="relu")
+    plain = C.Convolution2D(3, 3, 2, border_mode="same", subsample=subsample,
+                            dim_ordering=ordering, activation=lambda t: K.relu(t))
+    grads = []
+    for layer in (fused, plain):
+        layer(Tensor(x))
+        if layer is plain:
+            plain.W.data[...], plain.b.data[...] = fused.W.data, fused.b.data
+        inp = Tensor(x, requires_grad=True)
+        out = layer.call(inp)
+        assert ("Correlate2DBias" in graph_ops(out)) == (layer is fused)
+        (out * Tensor(np.cos(np.arange(out.data.size)).reshape(out.shape))).sum().backward()
+        grads.append((out.data, inp.grad))
+    for got, ref in zip(*grads):
+        np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-12)
+    fused.b.data[...] = np.linspace(-0.3, 0.3, 3)  # away from relu's kink at 0
+    assert layer_gradcheck(fused, x, ["W", "b"])
+
+
 def test_conv2d_weight_shapes_names_and_order():
     th = C.Convolution2D(8, 3, 5, dim_ordering="th", name="c")
     th(Tensor(np.zeros((1, 2, 9, 9))))

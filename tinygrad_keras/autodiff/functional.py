@@ -239,22 +239,34 @@ def conv_padding(mode, in_hw: tuple, k_hw: tuple, stride: tuple, dilation: tuple
     raise ValueError(f"padding/border_mode must be 'valid', 'same' or 'full', got {mode!r}")
 
 
-def conv2d(x, w, stride=1, padding="valid", dilation=1, impl=None):
+def conv2d(x, w, stride=1, padding="valid", dilation=1, impl=None, bias=None, relu=False):
     """Cross-correlation, x (B, C, H, W) with w (F, C, kh, kw) -> (B, F, OH, OW).
 
     ``padding``: 'valid', 'same', 'full' or ``((top, bottom), (left, right))``.
+    ``bias`` (F,), if given, is added per filter and ``relu=True`` applies relu: the
+    same as ``relu(conv2d(x, w) + reshape(bias, (1, F, 1, 1)))``, done in one
+    primitive (``Correlate2DBias``) that spares two passes over the output.
 
     >>> x = Tensor(np.arange(16.0).reshape(1, 1, 4, 4))
     >>> conv2d(x, Tensor(np.ones((1, 1, 2, 2))), stride=2).tolist()
     [[[[10.0, 18.0], [42.0, 50.0]]]]
     """
     from .ops.conv import Correlate2D
+    from .ops.conv_bias import Correlate2DBias
 
     x = as_tensor(x)
     w = x._lift(w)
     stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
     pads = conv_padding(padding, x.shape[2:], w.shape[2:], stride, dilation)
-    return Correlate2D.apply(x, w, stride=stride, padding=pads, dilation=dilation, impl=impl)
+    options = {"stride": stride, "padding": pads, "dilation": dilation, "impl": impl}
+    if bias is None:
+        out = Correlate2D.apply(x, w, **options)
+        return E.Relu.apply(out) if relu else out
+    bias = x._lift(bias)
+    if bias.shape != (w.shape[0],):
+        raise ValueError(f"conv2d: bias must have shape ({w.shape[0]},) (one per filter), "
+                         f"got {bias.shape}")
+    return Correlate2DBias.apply(x, w, bias, relu=bool(relu), **options)
 
 
 def conv1d(x, w, stride=1, padding="valid", dilation=1, impl=None):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import activations
 from ..autodiff import functional as F
 from ..engine.topology import InputSpec
 from ..utils.np_utils import conv_output_length
@@ -220,6 +221,12 @@ class Convolution2D(_Conv):
         return w if self.dim_ordering == "th" else F.transpose(w, (3, 2, 0, 1))
 
     def call(self, x, mask=None):
+        if self.bias and self.activation in (activations.relu, activations.linear):
+            # bias and relu inside the correlation primitive: the same numbers, fewer passes
+            out = F.conv2d(self._to_th(x), self._kernel_th(self.W), self.subsample,
+                           self.border_mode, self.atrous_rate, bias=self.b,
+                           relu=self.activation is activations.relu)
+            return self._from_th(out)
         out = F.conv2d(self._to_th(x), self._kernel_th(self.W), self.subsample,
                        self.border_mode, self.atrous_rate)
         return self._finish(self._from_th(out), self._channel_axis)

@@ -15,15 +15,21 @@ The backward pass is two more correlations (the "flip and swap" rule):
 * d w  = correlation of ``xp`` with the gradient used as the kernel (batch
   axis playing the role of channels), with stride and dilation swapped.
 
-Two implementations compute the same correlation:
+Three implementations compute the same correlation:
 
 * ``"scipy"``: one ``scipy.signal.correlate`` per (sample, filter, channel).  It is
   obviously right and is the *reference* the tests compare against, but a Python
   loop over B*F*C small images is far too slow for training.
-* ``"im2col"`` (the default): every receptive field copied once into a patch
-  matrix (``im2col``), multiplied by the flattened kernel in a single BLAS call.
-  That one matmul is what makes training a CNN usable; the forward's patch matrix
-  is kept and reused for d w (one more matmul).
+* ``"im2col"``: every receptive field copied once into a patch matrix
+  (``im2col``), multiplied by the flattened kernel in a single BLAS call.  That one
+  matmul is what makes training a CNN usable; the forward's patch matrix is kept
+  and reused for d w (one more matmul).
+* ``"shifted"`` (``conv_shifted.py``): the same matmul done block by block, each
+  block's patches gathered by a few long copies from the image itself, so the
+  patch matrix never exists whole (faster, and tens of MB less memory).
+
+The default, ``"auto"``, is ``"shifted"`` at stride 1 and ``"im2col"`` otherwise
+(``"shifted"`` computes every position of the input grid, wasteful when strided).
 """
 from __future__ import annotations
 
@@ -33,8 +39,26 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
+from .conv_shifted import (
+    SPATIAL_MAJOR,
+    correlate_shifted,
+    grad_on_grid,
+    input_grad_shifted,
+    weight_grad_shifted,
+)
 
-DEFAULT_IMPL = {"name": "im2col"}
+DEFAULT_IMPL = {"name": "auto"}
+IMPLS = ("auto", "shifted", "im2col", "scipy")
+
+
+def resolve_impl(impl, stride) -> str:
+    """The implementation ``impl`` (None: the default) names for this ``stride``."""
+    name = impl or DEFAULT_IMPL["name"]
+    if name not in IMPLS:
+        raise ValueError(f"correlate: impl must be one of {IMPLS}, got {name!r}")
+    if name == "auto":
+        return "shifted" if tuple(stride) == (1, 1) else "im2col"
+    return name
 
 
 def effective_size(k: int, dilation: int) -> int:
@@ -115,17 +139,20 @@ def _correlate_scipy(xp, w, stride, dilation):
 
 def correlate(xp, w, stride=(1, 1), dilation=(1, 1), impl=None):
     """'valid' correlation of a padded ``xp`` (B, C, H, W) with ``w`` (F, C, kh, kw)."""
-    name = impl or DEFAULT_IMPL["name"]
+    name = resolve_impl(impl, stride)
+    if name == "shifted":
+        return correlate_shifted(xp, w, stride, dilation), None
     if name == "im2col":
         return _correlate_im2col(xp, w, stride, dilation)
-    if name == "scipy":
-        return _correlate_scipy(xp, w, stride, dilation)
-    raise ValueError(f"correlate: impl must be 'im2col' or 'scipy', got {name!r}")
+    return _correlate_scipy(xp, w, stride, dilation)
 
 
 def input_grad(g, w, padded_hw, stride, dilation, impl=None):
     """d xp from d out: full correlation of the stride-dilated ``g`` with the flipped,
     channel-swapped kernel.  ``padded_hw`` is the spatial size of ``xp``."""
+    if resolve_impl(impl, (1, 1)) == "shifted":  # any stride: g is zero between strides
+        gflat, lead = grad_on_grid(g, padded_hw, w.shape[2:], stride, dilation)
+        return input_grad_shifted(gflat, lead, w, padded_hw, dilation)[0]
     F, _, kh, kw = w.shape
     B, _, oh, ow = g.shape
     (sh, sw), (dh, dw) = stride, dilation
@@ -153,25 +180,38 @@ def weight_grad(g, xp, cols, kernel_hw, stride, dilation, impl=None):
         g2 = g.transpose(1, 0, 2, 3).reshape(F, -1)   # free when g came from the fast path
         # computed as (cols @ g2.T).T: OpenBLAS runs this orientation faster
         return (cols @ g2.T).T.reshape(F, -1, kh, kw)
+    if resolve_impl(impl, stride) == "shifted":
+        gflat, lead = grad_on_grid(g, xp.shape[2:], kernel_hw, stride, dilation)
+        return weight_grad_shifted(gflat, lead, xp, kernel_hw, dilation)
     x_swapped = np.ascontiguousarray(xp.transpose(1, 0, 2, 3))     # (C, B, H, W)
     g_swapped = np.ascontiguousarray(g.transpose(1, 0, 2, 3))      # (F, B, OH, OW)
     dw = correlate(x_swapped, g_swapped, dilation, stride, impl)[0]  # (C, F, >=kh, >=kw)
     return dw[:, :, :kh, :kw].transpose(1, 0, 2, 3)
 
 
-def pad_hw(x, padding):
+CHANNEL_MAJOR = (1, 0, 2, 3)  # (B, C, H, W) <-> (C, B, H, W); its own inverse
+
+
+def pad_hw(x, padding, storage=CHANNEL_MAJOR):
     """Zero-pad the two spatial axes of (B, C, H, W); ``padding`` is ((t, b), (l, r)).
 
-    The result is stored channel-major (its transpose (C, B, H, W) is contiguous):
-    that is the order ``im2col`` reads, and copying rows out of it is about twice as
-    fast as out of a batch-major array."""
+    The result is stored in the axis order ``storage`` (a permutation that is its own
+    inverse; its transpose by ``storage`` is contiguous): channel-major by default,
+    the order ``im2col`` reads (copying rows out of it is about twice as fast as out
+    of a batch-major array); the shifted implementation asks for spatial-major.
+    No copy when ``x`` is unpadded and stored that way already."""
     (t, b), (l, r) = padding
     B, C, H, W = x.shape
     if not (t or b or l or r):
-        return np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
-    xp = np.zeros((C, B, H + t + b, W + l + r), dtype=x.dtype)
-    xp[:, :, t:t + H, l:l + W] = x.transpose(1, 0, 2, 3)
-    return xp.transpose(1, 0, 2, 3)
+        return np.ascontiguousarray(x.transpose(storage)).transpose(storage)
+    shape = (B, C, H + t + b, W + l + r)
+    xp = np.zeros(tuple(shape[i] for i in storage), dtype=x.dtype).transpose(storage)
+    xp[:, :, t:t + H, l:l + W] = x
+    return xp
+
+
+def _storage(impl, stride) -> tuple:
+    return SPATIAL_MAJOR if resolve_impl(impl, stride) == "shifted" else CHANNEL_MAJOR
 
 
 def _crop_hw(xp, padding):
@@ -192,9 +232,18 @@ class Correlate2D(Function):
 
     def forward(self, x, w, stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1),
                 impl=None):
+        return self._forward(x, w, stride, padding, dilation, impl)
+
+    def _forward(self, x, w, stride, padding, dilation, impl, bias=None, relu=False):
+        """The correlation, plus ``bias`` and ``relu`` (for ``Correlate2DBias``)."""
         self.stride, self.padding, self.dilation, self.impl = stride, padding, dilation, impl
-        xp, self.w = pad_hw(x, padding), w
-        out, cols = correlate(xp, w, stride, dilation, impl)
+        xp, self.w = pad_hw(x, padding, _storage(impl, stride)), w
+        if resolve_impl(impl, stride) == "shifted":
+            out, cols = correlate_shifted(xp, w, stride, dilation, bias, relu), None
+        else:
+            out, cols = correlate(xp, w, stride, dilation, impl)
+            out = out if bias is None else out + bias.reshape(1, -1, 1, 1)
+            out = np.maximum(out, 0) if relu else out
         self.padded_hw = xp.shape[2:]
         self.xp = xp if cols is None else None  # the patch matrix replaces it for d w
         self.cols = cols if self.needs_grad[1] else None
@@ -208,6 +257,8 @@ class Correlate2D(Function):
         if isinstance(grad, Tensor):
             return self._recorded_backward(grad)
         dx = dw = None
+        if resolve_impl(self.impl, self.stride) == "shifted":
+            return self._shifted_backward(grad)[:2]
         if self.needs_grad[0]:
             dxp = input_grad(grad, self.w, self.padded_hw, self.stride, self.dilation,
                              self.impl)
@@ -217,8 +268,23 @@ class Correlate2D(Function):
                              self.dilation, self.impl)
         return dx, dw
 
+    def _shifted_backward(self, grad, mask=None, bias=False):
+        """``(dx, dw, db)`` from one gridded copy of ``grad`` times ``mask`` (see
+        conv_shifted.py); db, the sum over the grid, only when ``bias``."""
+        gflat, lead = grad_on_grid(grad, self.padded_hw, self.w.shape[2:], self.stride,
+                                   self.dilation, mask)
+        db = gflat.sum(axis=0) if bias else None  # zero off the output cells
+        if not self.needs_grad[0]:
+            dw = None
+            if self.needs_grad[1]:
+                dw = weight_grad_shifted(gflat, lead, self.xp, self.w.shape[2:], self.dilation)
+            return None, dw, db
+        dxp, dw = input_grad_shifted(gflat, lead, self.w, self.padded_hw, self.dilation,
+                                     self.xp if self.needs_grad[1] else None)
+        return _crop_hw(dxp, self.padding), dw, db
+
     def _recorded_backward(self, grad):
-        x, w = self.inputs
+        x, w = self.inputs[:2]
         dx = dw = None
         if self.needs_grad[0]:
             dx = CorrelateTranspose2D.apply(grad, w, out_hw=x.shape[2:], stride=self.stride,
@@ -282,7 +348,7 @@ class CorrelateTranspose2D(Function):
                 dw = _recorded_weight_grad(x, _padded(grad, self.padding), w.shape[2:],
                                            self.stride, self.dilation, self.impl)
             return dx, dw
-        gp = pad_hw(grad, self.padding)
+        gp = pad_hw(grad, self.padding, _storage(self.impl, self.stride))
         gx, cols = correlate(gp, self.w, self.stride, self.dilation, self.impl)
         dw = None
         if self.needs_grad[1]:

@@ -48,6 +48,36 @@ def _offsets(shape, pool, stride):
             for u in range(pool[0]) for v in range(pool[1])]
 
 
+def _separable_max(xp, pool, stride):
+    """Max over every window, taken in two passes: over each window's rows (kh - 1
+    maximums of whole strided row blocks), then over its columns (kw - 1 more, on a
+    kh times smaller array); the max of a rectangle is the max of its row maxima.
+    Cheaper than kh*kw passes over the output, and every pass reads long runs.
+    Keeps the memory order of ``xp`` (a convolution's output is spatial-major, so
+    the runs are whole ``B*C`` rows of numbers)."""
+    oh, ow = ((n - k) // s + 1 for n, k, s in zip(xp.shape[2:], pool, stride))
+    rows = xp[:, :, 0:stride[0] * (oh - 1) + 1:stride[0]].copy(order="K")
+    for u in range(1, pool[0]):
+        np.maximum(rows, xp[:, :, u:u + stride[0] * (oh - 1) + 1:stride[0]], out=rows)
+    out = rows[..., 0:stride[1] * (ow - 1) + 1:stride[1]].copy(order="K")
+    for v in range(1, pool[1]):
+        np.maximum(out, rows[..., v:v + stride[1] * (ow - 1) + 1:stride[1]], out=out)
+    return out
+
+
+def _tiles(shape, pool, stride) -> bool:
+    """True when the windows cover every cell exactly once (stride == pool, sizes
+    divisible): the backward may then write each cell's share instead of adding it."""
+    return tuple(pool) == tuple(stride) and all(n % k == 0 for n, k in zip(shape[2:], pool))
+
+
+def _in_layout_of(like, values):
+    """A copy of ``values`` stored in the same axis order as ``like``."""
+    out = np.empty_like(like, dtype=values.dtype)
+    out[...] = values
+    return out
+
+
 def _unpad(grad_padded, padding):
     (t, b), (l, r) = padding
     H, W = grad_padded.shape[2:]
@@ -81,13 +111,13 @@ class MaxPool2D(Function):
         self.padding = padding
         self.xp = _pad(x, padding, -np.inf)
         self.cells = _offsets(self.xp.shape, pool, stride)
-        out = self.xp[self.cells[0]].copy()
-        for cell in self.cells[1:]:
-            np.maximum(out, self.xp[cell], out=out)
-        self.out = out
-        return out
+        self.tiles = _tiles(self.xp.shape, pool, stride)
+        self.out = _separable_max(self.xp, pool, stride)
+        return self.out
 
     def backward(self, grad):
+        if not isinstance(grad, Tensor) and grad.strides != self.out.strides:
+            grad = _in_layout_of(self.out, grad)  # elementwise ops below run in one order
         hits = [self.xp[cell] == self.out for cell in self.cells]
         count = hits[0].astype(grad.dtype)  # tied maxima share the gradient
         for hit in hits[1:]:
@@ -95,9 +125,14 @@ class MaxPool2D(Function):
         share = grad / count
         if isinstance(grad, Tensor):
             return _recorded_scatter(share, self.cells, hits, self.xp.shape, self.padding)
-        dxp = np.zeros(self.xp.shape, dtype=grad.dtype)
-        for cell, hit in zip(self.cells, hits):
-            dxp[cell] += hit * share
+        if self.tiles:  # every cell written exactly once
+            dxp = np.empty_like(self.xp, dtype=grad.dtype)
+            for cell, hit in zip(self.cells, hits):
+                np.multiply(hit, share, out=dxp[cell])
+        else:
+            dxp = np.zeros(self.xp.shape, dtype=grad.dtype)
+            for cell, hit in zip(self.cells, hits):
+                dxp[cell] += hit * share
         # keep xp/out: with retain_graph a second backward comes through here again
         # (the engine drops this Function, and with it the arrays, when it releases the node)
         return _unpad(dxp, self.padding)
