@@ -238,7 +238,19 @@ def test_auto_picks_shifted_at_stride_one_and_im2col_otherwise():
     from tinygrad_keras.autodiff.ops.conv import resolve_impl
     assert resolve_impl(None, (1, 1)) == "shifted"
     assert resolve_impl(None, (2, 1)) == "im2col"
+    assert resolve_impl(None, (1, 1), (2, 2)) == "im2col"
     assert resolve_impl("scipy", (1, 1)) == "scipy"
+
+
+def test_dilated_kernel_ignores_an_inf_pixel_no_window_reads():
+    # W=8, a kernel of 3 dilated by 3 spans 7 pixels: the two windows of a row read
+    # pixels 0,1,3,4,6,7, never 2, so an inf there must not reach d w (0 * inf is NaN;
+    # the shifted implementation would multiply it by the zero gradient of its grid)
+    x = np.ones((64, 2, 4, 8), dtype=np.float32)
+    x[:, :, :, 2] = np.inf
+    w = Tensor(np.ones((3, 2, 1, 3), dtype=np.float32), requires_grad=True)
+    F.conv2d(Tensor(x), w, dilation=(1, 3)).sum().backward()
+    np.testing.assert_array_equal(w.grad, np.full((3, 2, 1, 3), 64 * 4 * 2, np.float32))
 
 
 SHIFTED_CASE = with_options(

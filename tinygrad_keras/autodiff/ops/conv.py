@@ -51,13 +51,17 @@ DEFAULT_IMPL = {"name": "auto"}
 IMPLS = ("auto", "shifted", "im2col", "scipy")
 
 
-def resolve_impl(impl, stride) -> str:
-    """The implementation ``impl`` (None: the default) names for this ``stride``."""
+def resolve_impl(impl, stride, dilation=(1, 1)) -> str:
+    """The implementation ``impl`` (None: the default) names for this ``stride`` and
+    ``dilation``.  'auto' takes 'shifted' only for stride 1 and no dilation: a dilated
+    kernel can leave input pixels that no window reads, and the shifted backward would
+    multiply them by a zero gradient (a non-finite pixel would then give NaN in d w)."""
     name = impl or DEFAULT_IMPL["name"]
     if name not in IMPLS:
         raise ValueError(f"correlate: impl must be one of {IMPLS}, got {name!r}")
     if name == "auto":
-        return "shifted" if tuple(stride) == (1, 1) else "im2col"
+        plain = tuple(stride) == (1, 1) and tuple(dilation) == (1, 1)
+        return "shifted" if plain else "im2col"
     return name
 
 
@@ -139,7 +143,7 @@ def _correlate_scipy(xp, w, stride, dilation):
 
 def correlate(xp, w, stride=(1, 1), dilation=(1, 1), impl=None):
     """'valid' correlation of a padded ``xp`` (B, C, H, W) with ``w`` (F, C, kh, kw)."""
-    name = resolve_impl(impl, stride)
+    name = resolve_impl(impl, stride, dilation)
     if name == "shifted":
         return correlate_shifted(xp, w, stride, dilation), None
     if name == "im2col":
@@ -150,7 +154,7 @@ def correlate(xp, w, stride=(1, 1), dilation=(1, 1), impl=None):
 def input_grad(g, w, padded_hw, stride, dilation, impl=None):
     """d xp from d out: full correlation of the stride-dilated ``g`` with the flipped,
     channel-swapped kernel.  ``padded_hw`` is the spatial size of ``xp``."""
-    if resolve_impl(impl, (1, 1)) == "shifted":  # any stride: g is zero between strides
+    if resolve_impl(impl, (1, 1), dilation) == "shifted":  # any stride: g is zero between strides
         gflat, lead = grad_on_grid(g, padded_hw, w.shape[2:], stride, dilation)
         return input_grad_shifted(gflat, lead, w, padded_hw, dilation)[0]
     F, _, kh, kw = w.shape
@@ -180,7 +184,7 @@ def weight_grad(g, xp, cols, kernel_hw, stride, dilation, impl=None):
         g2 = g.transpose(1, 0, 2, 3).reshape(F, -1)   # free when g came from the fast path
         # computed as (cols @ g2.T).T: OpenBLAS runs this orientation faster
         return (cols @ g2.T).T.reshape(F, -1, kh, kw)
-    if resolve_impl(impl, stride) == "shifted":
+    if resolve_impl(impl, stride, dilation) == "shifted":
         gflat, lead = grad_on_grid(g, xp.shape[2:], kernel_hw, stride, dilation)
         return weight_grad_shifted(gflat, lead, xp, kernel_hw, dilation)
     x_swapped = np.ascontiguousarray(xp.transpose(1, 0, 2, 3))     # (C, B, H, W)
@@ -210,8 +214,8 @@ def pad_hw(x, padding, storage=CHANNEL_MAJOR):
     return xp
 
 
-def _storage(impl, stride) -> tuple:
-    return SPATIAL_MAJOR if resolve_impl(impl, stride) == "shifted" else CHANNEL_MAJOR
+def _storage(impl, stride, dilation) -> tuple:
+    return SPATIAL_MAJOR if resolve_impl(impl, stride, dilation) == "shifted" else CHANNEL_MAJOR
 
 
 def _crop_hw(xp, padding):
@@ -237,8 +241,8 @@ class Correlate2D(Function):
     def _forward(self, x, w, stride, padding, dilation, impl, bias=None, relu=False):
         """The correlation, plus ``bias`` and ``relu`` (for ``Correlate2DBias``)."""
         self.stride, self.padding, self.dilation, self.impl = stride, padding, dilation, impl
-        xp, self.w = pad_hw(x, padding, _storage(impl, stride)), w
-        if resolve_impl(impl, stride) == "shifted":
+        xp, self.w = pad_hw(x, padding, _storage(impl, stride, dilation)), w
+        if resolve_impl(impl, stride, dilation) == "shifted":
             out, cols = correlate_shifted(xp, w, stride, dilation, bias, relu), None
         else:
             out, cols = correlate(xp, w, stride, dilation, impl)
@@ -257,7 +261,7 @@ class Correlate2D(Function):
         if isinstance(grad, Tensor):
             return self._recorded_backward(grad)
         dx = dw = None
-        if resolve_impl(self.impl, self.stride) == "shifted":
+        if resolve_impl(self.impl, self.stride, self.dilation) == "shifted":
             return self._shifted_backward(grad)[:2]
         if self.needs_grad[0]:
             dxp = input_grad(grad, self.w, self.padded_hw, self.stride, self.dilation,
@@ -348,7 +352,7 @@ class CorrelateTranspose2D(Function):
                 dw = _recorded_weight_grad(x, _padded(grad, self.padding), w.shape[2:],
                                            self.stride, self.dilation, self.impl)
             return dx, dw
-        gp = pad_hw(grad, self.padding, _storage(self.impl, self.stride))
+        gp = pad_hw(grad, self.padding, _storage(self.impl, self.stride, self.dilation))
         gx, cols = correlate(gp, self.w, self.stride, self.dilation, self.impl)
         dw = None
         if self.needs_grad[1]:

@@ -30,7 +30,7 @@ class Correlate2DBias(Correlate2D):
         if self.relu:  # a constant either way: relu's gradient mask
             out = self.output
             mask = (out.data if isinstance(out, Tensor) else out) > 0
-        if not isinstance(grad, Tensor) and resolve_impl(self.impl, self.stride) == "shifted":
+        if not isinstance(grad, Tensor) and resolve_impl(self.impl, self.stride, self.dilation) == "shifted":
             return self._shifted_backward(grad, mask, bias=self.needs_grad[2])
         g = grad if mask is None else grad * mask
         dx, dw = super().backward(g)
