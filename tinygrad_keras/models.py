@@ -129,6 +129,19 @@ class Sequential(Model):
     @property
     def flattened_layers(self) -> list:
         """``layers``, with a first Merge replaced by the layers of the models it merges."""
+        # asked for several times per training step (weights, losses, updates, ...): kept
+        # while the added layers are the same ones (a merge of models is walked each time,
+        # since its branches can still grow)
+        key = tuple(self._layers)
+        cached = self.__dict__.get("_flattened_cache")
+        if cached is not None and cached[0] == key:
+            return list(cached[1])
+        result = self._flatten_layers()
+        if not (self._layers and _is_merge_of_models(self._layers[0])):
+            self._flattened_cache = (key, result)
+        return list(result)
+
+    def _flatten_layers(self) -> list:
         result = []
         if self._layers and _is_merge_of_models(self._layers[0]):
             for branch in self._layers[0].layers:

@@ -83,6 +83,10 @@ K.categorical_crossentropy(z, target, from_logits=True).sum().backward()
 print("grad through log-softmax:          ", np.round(z.grad, 4))
 
 # %% [markdown]
+# (The library records that renormalise-clip-log-sum as one op, `CategoricalCrossentropy`
+# in `autodiff/ops/fused.py`, to save per-op bookkeeping; a test checks it gives the
+# numbers of those separate steps to the last bit, clipped gradients included.)
+#
 # Where a probability was clipped, the loss no longer depends on it, so its gradient is
 # zero: a badly wrong, saturated prediction stops learning. The log-softmax route keeps
 # the textbook gradient `softmax(z) - t`. (This is one reason frameworks after Keras 1

@@ -194,3 +194,20 @@ def lstm_loop(draw):
     U = draw(tst.arrays((units, 4 * units), bound=1.0))
     h0, c0 = (draw(tst.arrays((batch, units), bound=1.0)) for _ in range(2))
     return (xz, U, h0, c0), {"gate": draw(st.sampled_from(["sigmoid", "clip"]))}
+
+
+@st.composite
+def linear(draw):
+    """``x (N, k)``, ``w (k, m)`` and, half the time, ``b (m,)``; ``relu`` on or off."""
+    n, k, m = (draw(st.integers(1, 4)) for _ in range(3))
+    arrays = (draw(tst.arrays((n, k))), draw(tst.arrays((k, m))))
+    if draw(st.booleans()):
+        arrays += (draw(tst.arrays((m,))),)
+    return arrays, {"relu": draw(st.booleans())}
+
+
+@st.composite
+def probabilities_and_targets(draw):
+    """Positive ``p`` and real ``t`` of one shape ``(..., C)`` (crossentropy's inputs)."""
+    shape = draw(tst.shapes(min_dims=1))
+    return (draw(tst.arrays(shape, domain="positive")), draw(tst.arrays(shape))), {}

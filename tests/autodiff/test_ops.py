@@ -11,6 +11,7 @@ from tests.autodiff import op_draws as D
 from tests.autodiff.harness import binary, check_case, covered_ops, graph_ops, tensors_for, unary
 from tests.autodiff.harness import with_options as opt
 from tinygrad_keras.autodiff import functional as F
+from tinygrad_keras.autodiff.ops import fused as FU
 from tinygrad_keras.autodiff.ops.movement import ScatterAdd
 from tinygrad_keras.testing import strategies as tst
 
@@ -29,6 +30,20 @@ def _np_scatter_add(a, index):
     out = np.zeros_like(a)
     np.add.at(out, index, a[index])
     return out
+
+
+def _np_linear(x, w, b=None, relu=False):
+    y = x @ w if b is None else x @ w + b
+    return np.maximum(y, 0) if relu else y
+
+
+def _linear_off_kink(x, w, b=None, relu=False):
+    return not relu or tst.away_from(_np_linear(x, w, b))
+
+
+def _np_crossentropy(p, t):
+    q = np.clip(p / p.sum(axis=-1, keepdims=True), 1e-7, 1 - 1e-7)
+    return -(t * np.log(q)).sum(axis=-1)
 
 
 def _apart(a, b):
@@ -73,7 +88,9 @@ CASES = [
     opt("sum", lambda a, axis, keepdims: a.sum(axis=axis, keepdims=keepdims), np.sum,
         D.reduction(), covers={"Sum"}),
     opt("mean", lambda a, axis, keepdims: a.mean(axis=axis, keepdims=keepdims), np.mean,
-        D.reduction(), covers={"Sum", "Mul"}),
+        D.reduction(), covers={"Mean"}),
+    opt("mean_composite", lambda a, axis, keepdims: F.mean_composite(a, axis, keepdims),
+        np.mean, D.reduction(), covers={"Sum", "Mul"}),
     opt("max", lambda a, axis, keepdims: a.max(axis=axis, keepdims=keepdims), np.max,
         D.reduction(), covers={"Max"}, valid=lambda a, **_: tst.well_separated(a)),
     opt("min", lambda a, axis, keepdims: a.min(axis=axis, keepdims=keepdims), np.min,
@@ -124,6 +141,10 @@ CASES = [
         covers={"Softmax"}),
     opt("log_softmax", lambda a, axis: a.log_softmax(axis), _np_log_softmax, D.one_axis(),
         covers={"LogSoftmax"}),
+    # fused (ops/fused.py; equal to their composites in test_fused.py)
+    opt("linear", F.linear, _np_linear, D.linear(), covers={"Linear"}, valid=_linear_off_kink),
+    opt("categorical_crossentropy", lambda p, t: FU.CategoricalCrossentropy.apply(p, t),
+        _np_crossentropy, D.probabilities_and_targets(), covers={"CategoricalCrossentropy"}),
 ]
 
 TESTED_OPS = covered_ops(CASES)

@@ -14,6 +14,7 @@ import numpy as np
 from .. import backend as K
 from ..autodiff import Tensor
 from ..autodiff import functional as F
+from ..autodiff.ops import fused as FU
 from . import to_tensor
 
 __all__ = [
@@ -174,12 +175,23 @@ def categorical_crossentropy(output, target, from_logits: bool = False) -> Tenso
 
     Without logits the output is renormalised to sum to 1 and clipped to
     ``[eps, 1 - eps]`` (a row summing to exactly 0 is left unscaled so it cannot
-    divide 0 by 0); with logits ``log p`` is a max-shifted log-softmax.
+    divide 0 by 0); with logits ``log p`` is a max-shifted log-softmax.  The
+    probability path is one fused op when output and target have one shape and
+    float dtype (the same numbers as :func:`categorical_crossentropy_composite`).
     """
     output = _t(output)
     target = output._lift(target.data if isinstance(target, Tensor) else target)
     if from_logits:
         return -(target * log_softmax(output, axis=-1)).sum(axis=-1)
+    if (output.ndim >= 1 and target.shape == output.shape and output.dtype.kind == "f"
+            and target.dtype == output.dtype):
+        return FU.CategoricalCrossentropy.apply(output, target, eps=K.epsilon())
+    return categorical_crossentropy_composite(output, target)
+
+
+def categorical_crossentropy_composite(output: Tensor, target: Tensor) -> Tensor:
+    """The readable probability path of :func:`categorical_crossentropy` (any shapes that
+    broadcast): renormalise, clip, log, weight by the target, sum."""
     total = output.sum(axis=-1, keepdims=True)
     zero_rows = total.data == 0
     if zero_rows.any():  # recorded only when needed: one op fewer per batch otherwise

@@ -13,6 +13,7 @@ import builtins
 import numpy as np
 
 from .ops import elementwise as E
+from .ops import fused as FU
 from .ops import linalg as L
 from .ops import movement as M
 from .ops import nn as N
@@ -127,7 +128,12 @@ def sum(a, axis=None, keepdims=False):
 
 
 def mean(a, axis=None, keepdims=False):
-    """Composite: ``sum / count``."""
+    """``sum * (1 / count)``: one ``Mean`` node (a primitive: every loss ends in one)."""
+    return R.Mean.apply(as_tensor(a), axis=axis, keepdims=keepdims)
+
+
+def mean_composite(a, axis=None, keepdims=False):
+    """The readable ``mean``: a ``Sum`` node and a ``Mul`` by ``1 / count``."""
     a = as_tensor(a)
     axes = R.normalize_axis(axis, a.ndim)
     count = int(np.prod([a.shape[i] for i in axes])) if axes else 1
@@ -203,6 +209,36 @@ def matmul(a, b):
 
 def prod(a, axis=None, keepdims=False):
     return R.Prod.apply(a, axis=axis, keepdims=keepdims)
+
+
+def linear(x, w, b=None, relu: bool = False) -> Tensor:
+    """``x @ w + b``, then relu if asked: what a Dense layer computes.
+
+    One fused ``Linear`` node (``ops/fused.py``, for speed) when ``x`` is ``(N, k)``,
+    ``w`` ``(k, m)`` and ``b`` ``(m,)`` or None, all Tensors of one float dtype;
+    otherwise :func:`linear_composite`, which gives the same numbers.
+    """
+    x = as_tensor(x)
+    if _fits_linear(x, w, b):
+        return FU.Linear.apply(x, w, relu=relu) if b is None else FU.Linear.apply(x, w, b,
+                                                                               relu=relu)
+    return linear_composite(x, w, b, relu)
+
+
+def linear_composite(x, w, b=None, relu: bool = False) -> Tensor:
+    """The readable ``linear``: ``MatMul``, ``Add`` and ``Relu`` nodes (any shapes)."""
+    y = matmul(x, w)
+    if b is not None:
+        y = add(y, b)
+    return E.Relu.apply(y) if relu else y
+
+
+def _fits_linear(x: Tensor, w, b) -> bool:
+    dtype = x.data.dtype
+    return (type(w) is Tensor and x.data.ndim == 2 and w.data.ndim == 2 and dtype.kind == "f"
+            and x.data.shape[1] == w.data.shape[0] and w.data.dtype == dtype
+            and (b is None or (type(b) is Tensor and b.data.shape == w.data.shape[1:]
+                               and b.data.dtype == dtype)))
 
 
 def softmax(a, axis=-1):

@@ -279,15 +279,15 @@ class Container(Layer):
         for node in self._nodes:
             if not node.inbound_layers:
                 continue
-            xs = [values[id(t)] for t in node.input_tensors]
-            x = _unlist([v for v, _ in xs]) if len(xs) > 1 else xs[0][0]
-            mask = [m for _, m in xs] if len(xs) > 1 else xs[0][1]
-            if mask is not None and all(m is None for m in _as_list(mask)):
-                mask = None
+            x, mask = _node_inputs(node, values)
             out, out_mask = node.outbound_layer.run(x, mask)
-            out_masks = out_mask if isinstance(out_mask, list) else [out_mask] * len(
-                node.output_tensors)
-            for t, v, m in zip(node.output_tensors, _as_list(out), out_masks):
+            outputs = node.output_tensors
+            if len(outputs) == 1 and not isinstance(out, (list, tuple)):  # most layers: one Tensor
+                values[id(outputs[0])] = (out, out_mask[0] if isinstance(out_mask, list)
+                                          else out_mask)
+                continue
+            out_masks = out_mask if isinstance(out_mask, list) else [out_mask] * len(outputs)
+            for t, v, m in zip(outputs, _as_list(out), out_masks):
                 values[id(t)] = (v, m)
         result = [values[id(t)] for t in self.outputs]
         # kept so a loss can use intermediate Keras tensors (see bound_values.py)
@@ -333,6 +333,20 @@ class Container(Layer):
     def from_config(cls, config: dict, custom_objects=None):
         from .serialization import container_from_config
         return container_from_config(cls, config, custom_objects)
+
+
+def _node_inputs(node, values: dict) -> tuple:
+    """``(x, mask)`` for a node's layer from the values computed so far: one Tensor and
+    its mask, or lists of them for a layer of several inputs (mask None when no input
+    has one)."""
+    pairs = [values[id(t)] for t in node.input_tensors]
+    if len(pairs) == 1:
+        x, mask = pairs[0]
+    else:
+        x, mask = _unlist([v for v, _ in pairs]), [m for _, m in pairs]
+    if isinstance(mask, (list, tuple)) and all(m is None for m in mask):
+        mask = None
+    return x, mask
 
 
 def _as_list_of_shapes(shape) -> list:

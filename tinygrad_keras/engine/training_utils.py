@@ -79,7 +79,10 @@ def standardize_input_data(data, names: list, shapes=None, check_batch_dim: bool
 def check_finite(arrays: list, names: list, what: str) -> None:
     """Project decision: NaN or inf in float data is an error, raised before training."""
     for array, name in zip(arrays, names):
-        if array.dtype.kind in "fc" and not np.isfinite(array).all():
+        # a NaN or inf anywhere makes the sum non-finite: one pass, and the element-wise
+        # look only when the sum is not finite (bad data, or a sum that overflowed)
+        if (array.dtype.kind in "fc" and not np.isfinite(array.sum())
+                and not np.isfinite(array).all()):
             bad = np.argwhere(~np.isfinite(array))[0]
             raise ValueError(f"Error when checking {what}: the array for {name} contains NaN or "
                              f"inf (first at index {tuple(int(i) for i in bad)}). Clean or "

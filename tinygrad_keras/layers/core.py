@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import activations
 from .. import backend as K
+from ..autodiff import functional as F
 from ..engine.topology import InputSpec, Layer
 from ._common import (
     check_min_ndim,
@@ -70,10 +72,10 @@ class Dense(Layer):
                                      constraint=self.b_constraint)
 
     def call(self, x, mask=None):
-        y = x @ self.W
-        if self.bias:
-            y = y + self.b
-        return self.activation(y)
+        # x . W + b as one op (F.linear); relu, the commonest hidden activation, goes in it too
+        fused_relu = self.activation is activations.relu
+        y = F.linear(x, self.W, self.b if self.bias else None, relu=fused_relu)
+        return y if fused_relu else self.activation(y)
 
     def get_output_shape_for(self, input_shape):
         return tuple(input_shape[:-1]) + (self.output_dim,)

@@ -48,6 +48,30 @@ class Sum(Function):
         return broadcast_to(grad.reshape(_keep_shape(self.in_shape, self.axes)), self.in_shape)
 
 
+class Mean(Function):
+    """Mean over axes, as ``sum * (1 / count)`` in the input's dtype.
+
+    A primitive rather than the composite ``Sum`` then ``Mul`` because every loss ends
+    in one (a node fewer per training step); it computes the composite's numbers:
+    the same sum times the same reciprocal, and the same backward (``grad`` scaled,
+    then spread back over the reduced axes).
+    """
+
+    def forward(self, a, axis=None, keepdims=False):
+        self.in_shape = a.shape
+        self.axes = normalize_axis(axis, a.ndim)
+        count = 1
+        for i in self.axes:
+            count *= a.shape[i]
+        self.scale = np.array(1.0 / max(count, 1), dtype=a.dtype if a.dtype.kind == "f"
+                              else np.float32)
+        return np.sum(a, axis=self.axes, keepdims=keepdims) * self.scale
+
+    def backward(self, grad):
+        scaled = grad * self.scale
+        return broadcast_to(scaled.reshape(_keep_shape(self.in_shape, self.axes)), self.in_shape)
+
+
 class Max(Function):
     """Maximum over axes; tied maxima share the gradient equally."""
 
