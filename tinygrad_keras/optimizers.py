@@ -85,6 +85,21 @@ class SGD(Optimizer):
         else:
             p += m
 
+    def rows_update_exact(self) -> bool:
+        """Plain SGD (momentum 0, any decay, no clipping): a row whose gradient is zero
+        moves by ``-lr * 0``, i.e. not at all, and its moment becomes ``-lr * 0``, so
+        updating only an Embedding's looked-up rows is exact.  With momentum a row
+        keeps moving on its velocity after its word is gone: the dense rule runs."""
+        return _value(self.momentum) == 0.0
+
+    def _apply_rows(self, p, grad, slots, lr):
+        """The plain-SGD rule of ``_apply`` on ``grad.rows`` only (``grad`` a ``RowGrad``)."""
+        m, rows = slots["moments"], grad.rows
+        step = np.multiply(grad.values, -lr)  # v = -lr g where g has rows
+        m.fill(0.0 * -lr)  # and -lr * 0 elsewhere: the dense rule's moment, sign of zero too
+        m[rows] = step
+        p[rows] += step
+
     def get_config(self) -> dict:
         return {**super().get_config(), "lr": _value(self.lr), "momentum": _value(self.momentum),
                 "decay": _value(self.decay), "nesterov": self.nesterov}
