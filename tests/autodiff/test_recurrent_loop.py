@@ -15,10 +15,11 @@ from tinygrad_keras.autodiff.ops.recurrent_loop import LSTMLoop, lstm_loop
 
 
 def numpy_loop(xz, U, h0, c0, gate="sigmoid", pre_activations=None):
-    """The LSTM recurrence in plain numpy: ``(T, B, 2u)`` of ``[h_t, c_t]``."""
+    """The LSTM recurrence in plain numpy on ``xz (B, T, 4u)``: ``(T, B, 2u)`` of
+    ``[h_t, c_t]``."""
     u, h, c, out = h0.shape[1], h0, c0, []
-    for t in range(xz.shape[0]):
-        z = xz[t] + h @ U
+    for t in range(xz.shape[1]):
+        z = xz[:, t] + h @ U
         if pre_activations is not None:
             pre_activations.append(z[:, :3 * u])
         s = 1 / (1 + np.exp(-z[:, :3 * u])) if gate == "sigmoid" else np.clip(z[:, :3 * u], 0, 1)
@@ -51,8 +52,8 @@ def test_op(case, data):
 def readable_loop(xz, U, h0, c0, gate):
     """The same loop as the LSTM layer's readable path: ``h . U`` then ``LSTMCell``."""
     u, h, hc, outs = h0.shape[1], h0, F.concatenate([h0, c0], axis=1), []
-    for t in range(xz.shape[0]):
-        hc = lstm_cell(xz[t], h @ U, hc, gate)
+    for t in range(xz.shape[1]):
+        hc = lstm_cell(xz[:, t], h @ U, hc, gate)
         h = hc[:, :u]
         outs.append(F.reshape(hc, (1,) + hc.shape))
     return F.concatenate(outs, axis=0)
@@ -61,7 +62,7 @@ def readable_loop(xz, U, h0, c0, gate):
 def draw_inputs(seed, dtype="float64", steps=6, batch=3, units=4):
     rng = np.random.RandomState(seed)
     return [rng.uniform(-1.5, 1.5, shape).astype(dtype) for shape in
-            [(steps, batch, 4 * units), (units, 4 * units), (batch, units), (batch, units)]]
+            [(batch, steps, 4 * units), (units, 4 * units), (batch, units), (batch, units)]]
 
 
 @pytest.mark.parametrize("gate", ["sigmoid", "clip"])
@@ -89,3 +90,31 @@ def test_declared_first_order_only_and_bad_gate_named():
     assert LSTMLoop.first_order_only is True
     with pytest.raises(ValueError, match="LSTMLoop: gate must be"):
         lstm_loop(*[Tensor(a) for a in draw_inputs(0)], gate="relu")
+
+
+def gradients_of(arrays, gate, weights, repeat=1):
+    ts = [Tensor(a, requires_grad=True) for a in arrays]
+    out = lstm_loop(*ts, gate=gate)
+    for _ in range(repeat):
+        (out * Tensor(weights)).sum().backward(retain_graph=True)
+    return out.data.copy(), [t.grad for t in ts]
+
+
+@pytest.mark.parametrize("gate", ["sigmoid", "clip"])
+def test_reused_buffers_never_shared_by_live_loops(gate):
+    """The loop's scratch arrays go back to a spare pool only when its op is freed: two
+    loops alive at once, a second backward through a kept graph, and loops run after
+    them all give the numbers of a loop run alone."""
+    first, second = draw_inputs(0, "float32"), draw_inputs(5, "float32")
+    weights = np.random.RandomState(2).standard_normal((6, 3, 8)).astype("float32")
+    alone = [gradients_of(a, gate, weights) for a in (first, second)]
+    ts = [[Tensor(a, requires_grad=True) for a in arrays] for arrays in (first, second)]
+    outs = [lstm_loop(*t, gate=gate) for t in ts]  # both alive before either backward
+    for out, t, (value, grads) in zip(outs[::-1], ts[::-1], alone[::-1]):
+        (out * Tensor(weights)).sum().backward()
+        np.testing.assert_array_equal(out.data, value)
+        for got, want in zip([x.grad for x in t], grads):
+            np.testing.assert_array_equal(got, want)
+    value, twice = gradients_of(first, gate, weights, repeat=2)
+    for got, want in zip(twice, alone[0][1]):
+        np.testing.assert_allclose(got, 2 * want, rtol=1e-6, atol=1e-6)
