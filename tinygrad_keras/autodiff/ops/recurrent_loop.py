@@ -40,21 +40,30 @@ LSTM to differentiate a second time through the readable loop instead.
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from ..function import Function
 
 
 class _Spare:
-    """Arrays an ``LSTMLoop`` has finished with, kept by shape and dtype for the next one
-    (at most ``keep`` of each kind, so memory stays bounded).  An array is given back
-    only when nothing else can see it: the backward's temporaries when it returns, the
-    forward's buffers when its op is freed (after the backward, or with the graph)."""
+    """Arrays the ``LSTMLoop``s have finished with, kept by shape and dtype for the next
+    ones (at most ``keep`` of each kind, so memory stays bounded).
+
+    * ``take`` / ``give``: scratch that only the op sees.  It is given back when nothing
+      else can see it: the backward's factors when it returns, the forward's buffers
+      when its op is freed (after the backward, or with the graph).
+    * ``lend``: an array the op hands out (its output, its input's gradient), as a
+      view of a kept array.  That array is lent again only once every view of it is
+      gone -- numpy views hold a reference to the array they look into, so its
+      reference count says so (``sys.getrefcount``) -- until then a new one is made.
+    """
 
     keep = 2
 
     def __init__(self):
-        self.free = {}
+        self.free, self.lent = {}, {}
 
     def take(self, shape: tuple, dtype) -> np.ndarray:
         kept = self.free.get((shape, np.dtype(dtype).str))
@@ -65,6 +74,16 @@ class _Spare:
             kept = self.free.setdefault((a.shape, a.dtype.str), [])
             if len(kept) < self.keep:
                 kept.append(a)
+
+    def lend(self, shape: tuple, dtype) -> np.ndarray:
+        kept = self.lent.setdefault((shape, np.dtype(dtype).str), [])
+        for base in kept:
+            if sys.getrefcount(base) <= 3:  # the list, `base` and the call's argument
+                return base[...]
+        base = np.empty(shape, dtype)
+        if len(kept) < self.keep:
+            kept.append(base)
+        return base[...]
 
 
 _SPARE = _Spare()
@@ -116,7 +135,7 @@ class LSTMLoop(Function):
         batch, steps, width = xz.shape
         u = width // 4
         dtype = np.result_type(xz, U, h0, c0)
-        states = np.empty((steps + 1, batch, 2 * u), dtype)  # [h_t, c_t], t = 0..T
+        states = _SPARE.lend((steps + 1, batch, 2 * u), dtype)  # [h_t, c_t], t = 0..T
         states[0, :, :u], states[0, :, u:] = h0, c0
         Z = _SPARE.take((steps, batch, width), dtype)    # pre-activations
         S = _SPARE.take((steps, batch, 3 * u), dtype)    # i, f, o
@@ -143,11 +162,12 @@ class LSTMLoop(Function):
         if getattr(self, "Z", None) is not None:  # (a forward that raised made none)
             _SPARE.give(self.Z, self.S, self.G, self.TC)
 
-    def _factors(self) -> list:
+    def _factors(self) -> np.ndarray:
         """What each step's backward multiplies the incoming gradients by, for all steps
         at once, ``(T, B, u)`` each: the slopes of i, f, o times what they multiplied
         (``g``, ``c_{t-1}``, ``tanh c_t``), ``i (1 - g^2)`` for the c-gate, and ``o (1 -
-        tanh^2 c_t)``, the way from ``dh_t`` to ``dc_t``.  Arrays from ``_SPARE``."""
+        tanh^2 c_t)``, the way from ``dh_t`` to ``dc_t``; one ``(5, T, B, u)`` array from
+        ``_SPARE``."""
         S, G, TC = self.S, self.G, self.TC
         steps, u = G.shape[0], G.shape[2]
         slopes = _SPARE.take(S.shape, S.dtype)
@@ -156,7 +176,7 @@ class LSTMLoop(Function):
             slopes *= S
         else:  # the clip passes where it kept its input (0 <= a <= 1)
             np.equal(S, self.Z[:, :, :3 * u], out=slopes)
-        factors = [_SPARE.take(G.shape, G.dtype) for _ in range(5)]
+        factors = _SPARE.take((5,) + G.shape, G.dtype)
         k_i, k_f, k_o, k_g, a_o = factors
         np.multiply(slopes[:, :, :u], G, out=k_i)
         np.multiply(slopes[:, :, u:2 * u], self.states[:steps, :, u:], out=k_f)
@@ -174,7 +194,7 @@ class LSTMLoop(Function):
         k_i, k_f, k_o, k_g, a_o = factors
         steps, batch, u = a_o.shape
         dtype = grad.dtype
-        dZ = np.empty((batch, steps, 4 * u), dtype)   # batch-major, as xz
+        dZ = _SPARE.lend((batch, steps, 4 * u), dtype)   # batch-major, as xz
         dh = np.zeros((batch, u), dtype)   # gradient reaching h_t from step t+1
         dc = np.zeros((batch, u), dtype)   # and reaching c_t
         gh, gc, tmp = (np.empty((batch, u), dtype) for _ in range(3))
@@ -190,7 +210,7 @@ class LSTMLoop(Function):
             np.multiply(gc, k_g[t], out=dz[:, 3 * u:])            # d c-gate
             np.multiply(gc, S[t, :, u:2 * u], out=dc)    # d c_{t-1}
             np.matmul(dz, UT, out=dh)                    # d h_{t-1}
-        _SPARE.give(*factors)
+        _SPARE.give(factors)
         dU = None
         if self.needs_grad[1]:  # rows (b, t) as dZ's: a copy of h_0 .. h_{T-1}
             h_prev = self.states[:steps, :, :u].transpose(1, 0, 2).reshape(-1, u)
