@@ -188,9 +188,9 @@ def matmul(draw):
 
 @st.composite
 def lstm_loop(draw):
-    """``xz (B, T, 4u)``, ``U (u, 4u)``, ``h0, c0 (B, u)`` and a gate, for ``LSTMLoop``."""
+    """``xz (T, B, 4u)``, ``U (u, 4u)``, ``h0, c0 (B, u)`` and a gate, for ``LSTMLoop``."""
     steps, batch, units = (draw(st.integers(1, n)) for n in (4, 3, 3))
-    xz = draw(tst.arrays((batch, steps, 4 * units), bound=2.0))
+    xz = draw(tst.arrays((steps, batch, 4 * units), bound=2.0))
     U = draw(tst.arrays((units, 4 * units), bound=1.0))
     h0, c0 = (draw(tst.arrays((batch, units), bound=1.0)) for _ in range(2))
     return (xz, U, h0, c0), {"gate": draw(st.sampled_from(["sigmoid", "clip"]))}

@@ -15,11 +15,10 @@ from tinygrad_keras.autodiff.ops.recurrent_loop import LSTMLoop, lstm_loop
 
 
 def numpy_loop(xz, U, h0, c0, gate="sigmoid", pre_activations=None):
-    """The LSTM recurrence in plain numpy on ``xz (B, T, 4u)``: ``(T, B, 2u)`` of
-    ``[h_t, c_t]``."""
+    """The LSTM recurrence in plain numpy: ``(T, B, 2u)`` of ``[h_t, c_t]``."""
     u, h, c, out = h0.shape[1], h0, c0, []
-    for t in range(xz.shape[1]):
-        z = xz[:, t] + h @ U
+    for t in range(xz.shape[0]):
+        z = xz[t] + h @ U
         if pre_activations is not None:
             pre_activations.append(z[:, :3 * u])
         s = 1 / (1 + np.exp(-z[:, :3 * u])) if gate == "sigmoid" else np.clip(z[:, :3 * u], 0, 1)
@@ -52,8 +51,8 @@ def test_op(case, data):
 def readable_loop(xz, U, h0, c0, gate):
     """The same loop as the LSTM layer's readable path: ``h . U`` then ``LSTMCell``."""
     u, h, hc, outs = h0.shape[1], h0, F.concatenate([h0, c0], axis=1), []
-    for t in range(xz.shape[1]):
-        hc = lstm_cell(xz[:, t], h @ U, hc, gate)
+    for t in range(xz.shape[0]):
+        hc = lstm_cell(xz[t], h @ U, hc, gate)
         h = hc[:, :u]
         outs.append(F.reshape(hc, (1,) + hc.shape))
     return F.concatenate(outs, axis=0)
@@ -62,7 +61,7 @@ def readable_loop(xz, U, h0, c0, gate):
 def draw_inputs(seed, dtype="float64", steps=6, batch=3, units=4):
     rng = np.random.RandomState(seed)
     return [rng.uniform(-1.5, 1.5, shape).astype(dtype) for shape in
-            [(batch, steps, 4 * units), (units, 4 * units), (batch, units), (batch, units)]]
+            [(steps, batch, 4 * units), (units, 4 * units), (batch, units), (batch, units)]]
 
 
 @pytest.mark.parametrize("gate", ["sigmoid", "clip"])

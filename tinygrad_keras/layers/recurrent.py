@@ -104,10 +104,8 @@ class _GatedRNN(Recurrent):
         (input projections in 'cpu' mode, raw ``x_t`` otherwise)."""
         return unstack_time(self.prepare_sequence(x))
 
-    def prepare_sequence(self, x, time_first: bool = True):
-        """What ``prepare`` cuts into steps: the input projections (or ``x`` itself outside
-        'cpu' mode) of every step, time-major ``(T, B, ...)``, or as ``x`` comes,
-        ``(B, T, ...)``, with ``time_first=False`` (a loop primitive's layout)."""
+    def prepare_sequence(self, x):
+        """What ``prepare`` cuts into steps: the time-major ``(T, B, ...)`` sequence."""
         Ws, Us, bs = self._folded_blocks()
         w_masks, u_masks = self._dropout_masks(x, len(Ws))
         # one mask (or none) for all gates: join the blocks now, once per batch, so
@@ -118,10 +116,8 @@ class _GatedRNN(Recurrent):
             Us, u_masks = [_join(Us)], u_masks[:1]
         self._batch_Ws, self._batch_Us, self._batch_bs = Ws, Us, bs
         self._batch_W_masks, self._batch_U_masks = w_masks, u_masks
-        seq = time_major(x) if time_first else x
+        seq = time_major(x)
         if self.consume_less == "cpu":
-            if not time_first:  # a (B, D) mask applies to every step: (B, 1, D)
-                w_masks = [m if m is None else Tensor(m.data[:, None]) for m in w_masks]
             seq = project(seq, Ws, bs, w_masks)
         return seq
 
@@ -359,9 +355,9 @@ class LSTM(_GatedRNN):
                 or self.consume_less != "cpu" or dropout_active(self.dropout_U)
                 or getattr(self.step, "__func__", None) is not LSTM.step):
             return None
-        seq = self.prepare_sequence(x, time_first=False)
+        seq = self.prepare_sequence(x)
         if self.go_backwards:
-            seq = seq[:, ::-1]
+            seq = seq[::-1]
         out = lstm_loop(seq, self._batch_Us[0], states[0], states[1], cell)
         u = self.output_dim
         h_last = out[-1, :, :u]
