@@ -209,23 +209,32 @@ class LSTMLoop(Function):
 
     def backward(self, grad):
         U, C, S, G, TC = self.U, self.C, self.S, self.G, self.TC
+        UT = U.T
         slopes = self._gate_slopes()
         steps, batch, u = G.shape
         dZ = _SPARE.lend((steps, batch, 4 * u), grad.dtype)
         dh = np.zeros((batch, u), dtype=grad.dtype)   # gradient reaching h_t from step t+1
         dc = np.zeros((batch, u), dtype=grad.dtype)   # and reaching c_t
-        for t in range(steps - 1, -1, -1):
+        gh, gc, tmp, tmp2 = (np.empty((batch, u), dtype=grad.dtype) for _ in range(4))
+        for t in range(steps - 1, -1, -1):  # every step in place: no temporaries
             s, g, tc, dz = S[t], G[t], TC[t], dZ[t]
-            gh = grad[t, :, :u] + dh
-            gc = grad[t, :, u:] + dc
-            gc += gh * s[:, 2 * u:] * (1.0 - tc * tc)
+            np.add(grad[t, :, :u], dh, out=gh)                # d h_t
+            np.add(grad[t, :, u:], dc, out=gc)
+            np.multiply(tc, tc, out=tmp)
+            np.subtract(1.0, tmp, out=tmp)                    # 1 - tanh^2 c_t
+            np.multiply(gh, s[:, 2 * u:], out=tmp2)
+            tmp2 *= tmp
+            gc += tmp2                                        # d c_t
             np.multiply(gc, g, out=dz[:, :u])                 # d i
             np.multiply(gc, C[t], out=dz[:, u:2 * u])         # d f
             np.multiply(gh, tc, out=dz[:, 2 * u:3 * u])       # d o
             dz[:, :3 * u] *= slopes[t]
-            np.multiply(gc * s[:, :u], 1.0 - g * g, out=dz[:, 3 * u:])  # d c-gate
-            dc = gc * s[:, u:2 * u]
-            dh = dz @ U.T
+            np.multiply(g, g, out=tmp)
+            np.subtract(1.0, tmp, out=tmp)                    # 1 - g^2
+            np.multiply(gc, s[:, :u], out=tmp2)
+            np.multiply(tmp2, tmp, out=dz[:, 3 * u:])         # d c-gate
+            np.multiply(gc, s[:, u:2 * u], out=dc)            # d c_{t-1}
+            np.matmul(dz, UT, out=dh)                         # d h_{t-1}
         _SPARE.give(slopes)
         dU = None
         if self.needs_grad[1]:
