@@ -11,7 +11,7 @@ from tests.autodiff.harness import check_case, covered_ops, with_options
 from tinygrad_keras.autodiff import Tensor
 from tinygrad_keras.autodiff import functional as F
 from tinygrad_keras.autodiff.ops.recurrent import lstm_cell
-from tinygrad_keras.autodiff.ops.recurrent_loop import LSTMLoop, lstm_loop
+from tinygrad_keras.autodiff.ops.recurrent_loop import LSTMLoop, _Spare, lstm_loop
 
 
 def numpy_loop(xz, U, h0, c0, gate="sigmoid", pre_activations=None):
@@ -117,3 +117,16 @@ def test_reused_buffers_never_shared_by_live_loops(gate):
     value, twice = gradients_of(first, gate, weights, repeat=2)
     for got, want in zip(twice, alone[0][1]):
         np.testing.assert_allclose(got, 2 * want, rtol=1e-6, atol=1e-6)
+
+
+def test_a_lent_array_is_lent_again_only_when_no_view_of_it_is_left():
+    spare = _Spare()
+    first = spare.lend((3, 2), np.float32)
+    part = first[1:]  # a view of a view: still the same array underneath
+    del first
+    second = spare.lend((3, 2), np.float32)
+    assert not np.shares_memory(second, part)
+    kept_id = id(part.base)  # (an id: a reference would keep it in use)
+    del part, second
+    again = spare.lend((3, 2), np.float32)
+    assert id(again.base) == kept_id

@@ -57,6 +57,7 @@ class _Spare:
 
     def __init__(self):
         self.free, self.lent = {}, {}
+        self.alone = [np.empty(0)]  # an array only a list refers to: the count to compare
 
     def take(self, shape: tuple, dtype) -> np.ndarray:
         kept = self.free.get((shape, np.dtype(dtype).str))
@@ -70,9 +71,10 @@ class _Spare:
 
     def lend(self, shape: tuple, dtype) -> np.ndarray:
         kept = self.lent.setdefault((shape, np.dtype(dtype).str), [])
-        for base in kept:
-            if sys.getrefcount(base) <= 3:  # the list, `base` and the call's argument
-                return base[...]
+        for i in range(len(kept)):
+            # counted the same way as `alone`, so how the interpreter counts does not matter
+            if sys.getrefcount(kept[i]) <= sys.getrefcount(self.alone[0]):
+                return kept[i][...]
         base = np.empty(shape, dtype)
         if len(kept) < self.keep:
             kept.append(base)
@@ -99,6 +101,7 @@ class _Spare:
 
     def __init__(self):
         self.free, self.lent = {}, {}
+        self.alone = [np.empty(0)]  # an array only a list refers to: the count to compare
 
     def take(self, shape: tuple, dtype) -> np.ndarray:
         kept = self.free.get((shape, np.dtype(dtype).str))
@@ -112,9 +115,10 @@ class _Spare:
 
     def lend(self, shape: tuple, dtype) -> np.ndarray:
         kept = self.lent.setdefault((shape, np.dtype(dtype).str), [])
-        for base in kept:
-            if sys.getrefcount(base) <= 3:  # the list, `base` and the call's argument
-                return base[...]
+        for i in range(len(kept)):
+            # counted the same way as `alone`, so how the interpreter counts does not matter
+            if sys.getrefcount(kept[i]) <= sys.getrefcount(self.alone[0]):
+                return kept[i][...]
         base = np.empty(shape, dtype)
         if len(kept) < self.keep:
             kept.append(base)
