@@ -8,6 +8,7 @@ import numpy as np
 
 from . import backend as K
 from .autodiff import Tensor, no_grad
+from .autodiff.row_grad import row_grad_of
 
 
 def clip_norm(g: np.ndarray, c: float, n: float) -> np.ndarray:
@@ -79,24 +80,49 @@ class Optimizer:
             return
         if [p.shape for p in params] != self._shapes:
             self.build(params)      # first update, or a model recompiled with other weights
-        grads = self._clipped_gradients(params)
+        rows = self._row_gradients(params)
+        grads = self._clipped_gradients(params, rows)
         lr = self._learning_rate()
         constraints = constraints or {}
         with no_grad():
             for i, (p, g) in enumerate(zip(params, grads)):
                 state = {name: s[i].data for name, s in self.slots.items()}
                 state.update({name: s[i] for name, s in self._scratch.items()})
-                self._apply(p.data, g, state, lr)
+                if rows[i] is not None:
+                    self._apply_rows(p.data, rows[i], state, lr)
+                else:
+                    self._apply(p.data, g, state, lr)
                 constraint = constraints.get(p)
                 if constraint is not None:
                     p.data = np.asarray(constraint(Tensor(p.data)).data, dtype=p.dtype)
         if self.counts_always or self.initial_decay > 0:
             self.iterations.data = np.asarray(self.iterations.data + 1, self.iterations.dtype)
 
-    def _clipped_gradients(self, params) -> list:
-        """The parameters' ``.grad`` arrays (zeros where missing), clipped as configured."""
-        return self._clip([p.grad if p.grad is not None else np.zeros_like(p.data)
-                           for p in params])
+    def _clipped_gradients(self, params, rows=None) -> list:
+        """The parameters' ``.grad`` arrays (zeros where missing), clipped as configured;
+        None for those updated from their rows (``rows[i]`` not None)."""
+        rows = rows or [None] * len(params)
+        return self._clip([None if r is not None else
+                           p.grad if p.grad is not None else np.zeros_like(p.data)
+                           for p, r in zip(params, rows)])
+
+    # ---- sparse rows (an Embedding's gradient) ------------------------------------------
+    def rows_update_exact(self) -> bool:
+        """Whether updating only the rows a gradient has (``_apply_rows``) gives exactly
+        what the dense rule gives.  True only for a rule that leaves a zero-gradient
+        entry exactly as it was, including its state; the base class says no."""
+        return False
+
+    def _row_gradients(self, params) -> list:
+        """For each parameter, its gradient as a ``RowGrad`` when the engine left it as
+        rows and this rule may use them (``rows_update_exact``), else None."""
+        clipping = (getattr(self, "clipnorm", 0) or 0) > 0 or (getattr(self, "clipvalue", 0) or 0) > 0
+        if clipping or not self.rows_update_exact():  # clipnorm's norm: summed otherwise
+            return [None] * len(params)
+        return [row_grad_of(p) for p in params]
+
+    def _apply_rows(self, p, rows, slots, lr):  # pragma: no cover - only when rows_update_exact
+        raise TypeError(f"{type(self).__name__} has no row update")
 
     def _clip(self, grads: list) -> list:
         clipnorm = getattr(self, "clipnorm", 0) or 0

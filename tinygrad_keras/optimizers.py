@@ -68,9 +68,11 @@ class SGD(Optimizer):
         self.lr, self.momentum, self.decay = K.variable(lr), K.variable(momentum), K.variable(decay)
         self.initial_decay = decay
         self.nesterov = nesterov
+        self._rows_written = {}  # id(moment) -> (moment, rows its last row update wrote)
 
     def _apply(self, p, g, slots, lr):
         momentum, m, lr_g = _value(self.momentum), slots["moments"], slots["tmp"]
+        self._rows_written.pop(id(m), None)  # m is written whole: no rows to remember
         if momentum == 0.0:             # plain SGD: v = -lr g, no need to read the old moment
             np.multiply(g, -lr, out=m)
             p += m
@@ -84,6 +86,35 @@ class SGD(Optimizer):
             p += lr_g
         else:
             p += m
+
+    def build(self, params) -> None:
+        super().build(params)
+        self._rows_written = {}
+
+    def rows_update_exact(self) -> bool:
+        """Plain SGD (momentum 0, any decay, no clipping): a row whose gradient is zero
+        moves by ``-lr * 0``, i.e. not at all, and its moment becomes ``-lr * 0``, so
+        updating only an Embedding's looked-up rows is exact.  With momentum a row
+        keeps moving on its velocity after its word is gone: the dense rule runs."""
+        return _value(self.momentum) == 0.0
+
+    def _apply_rows(self, p, grad, slots, lr):
+        """The plain-SGD rule of ``_apply`` on ``grad.rows`` only (``grad`` a ``RowGrad``).
+
+        The moment becomes ``-lr g``: the new rows' steps, and ``-lr * 0`` elsewhere (the
+        dense rule's value, sign of zero too).  Only the rows the previous row update
+        wrote need clearing for that, if it wrote into this very array (``set_weights``
+        and ``K.set_value`` put a new one); otherwise the whole moment is cleared."""
+        m, rows = slots["moments"], grad.rows
+        step = np.multiply(grad.values, -lr)  # v = -lr g where g has rows
+        last = self._rows_written.get(id(m))
+        if last is not None and last[0] is m:
+            m[last[1]] = 0.0 * -lr
+        else:
+            m.fill(0.0 * -lr)
+        m[rows] = step
+        self._rows_written[id(m)] = (m, rows)
+        p[rows] += step
 
     def get_config(self) -> dict:
         return {**super().get_config(), "lr": _value(self.lr), "momentum": _value(self.momentum),

@@ -11,7 +11,7 @@ from tests.autodiff.harness import check_case, covered_ops, with_options
 from tinygrad_keras.autodiff import Tensor
 from tinygrad_keras.autodiff import functional as F
 from tinygrad_keras.autodiff.ops.recurrent import lstm_cell
-from tinygrad_keras.autodiff.ops.recurrent_loop import LSTMLoop, lstm_loop
+from tinygrad_keras.autodiff.ops.recurrent_loop import LSTMLoop, _Spare, lstm_loop
 
 
 def numpy_loop(xz, U, h0, c0, gate="sigmoid", pre_activations=None):
@@ -89,3 +89,44 @@ def test_declared_first_order_only_and_bad_gate_named():
     assert LSTMLoop.first_order_only is True
     with pytest.raises(ValueError, match="LSTMLoop: gate must be"):
         lstm_loop(*[Tensor(a) for a in draw_inputs(0)], gate="relu")
+
+
+def gradients_of(arrays, gate, weights, repeat=1):
+    ts = [Tensor(a, requires_grad=True) for a in arrays]
+    out = lstm_loop(*ts, gate=gate)
+    for _ in range(repeat):
+        (out * Tensor(weights)).sum().backward(retain_graph=True)
+    return out.data.copy(), [t.grad for t in ts]
+
+
+@pytest.mark.parametrize("gate", ["sigmoid", "clip"])
+def test_reused_buffers_never_shared_by_live_loops(gate):
+    """The loop's scratch arrays go back to a spare pool only when its op is freed: two
+    loops alive at once, a second backward through a kept graph, and loops run after
+    them all give the numbers of a loop run alone."""
+    first, second = draw_inputs(0, "float32"), draw_inputs(5, "float32")
+    weights = np.random.RandomState(2).standard_normal((6, 3, 8)).astype("float32")
+    alone = [gradients_of(a, gate, weights) for a in (first, second)]
+    ts = [[Tensor(a, requires_grad=True) for a in arrays] for arrays in (first, second)]
+    outs = [lstm_loop(*t, gate=gate) for t in ts]  # both alive before either backward
+    for out, t, (value, grads) in zip(outs[::-1], ts[::-1], alone[::-1]):
+        (out * Tensor(weights)).sum().backward()
+        np.testing.assert_array_equal(out.data, value)
+        for got, want in zip([x.grad for x in t], grads):
+            np.testing.assert_array_equal(got, want)
+    value, twice = gradients_of(first, gate, weights, repeat=2)
+    for got, want in zip(twice, alone[0][1]):
+        np.testing.assert_allclose(got, 2 * want, rtol=1e-6, atol=1e-6)
+
+
+def test_a_lent_array_is_lent_again_only_when_no_view_of_it_is_left():
+    spare = _Spare()
+    first = spare.lend((3, 2), np.float32)
+    part = first[1:]  # a view of a view: still the same array underneath
+    del first
+    second = spare.lend((3, 2), np.float32)
+    assert not np.shares_memory(second, part)
+    kept_id = id(part.base)  # (an id: a reference would keep it in use)
+    del part, second
+    again = spare.lend((3, 2), np.float32)
+    assert id(again.base) == kept_id

@@ -91,7 +91,7 @@ def run_backward(roots: list, seeds: list, retain_graph: bool = False,
                            f"released (this {released[0].op} result was backpropagated "
                            f"before): the gradient would be partial; {RETAIN_HINT}")
     wanted = None if capture is None else _leading_to(order, capture)
-    sums = TensorSums() if create_graph else ArraySums()
+    sums = TensorSums() if create_graph else ArraySums(keep_rows=capture is None)
     pending, owned, add = sums.pending, sums.owned, sums.add
     for root, seed in zip(roots, seeds):
         add(_SEED, root, seed)

@@ -15,7 +15,10 @@ gets there.  Two classes keep the sums:
      addition would cost T full copies;
   3. a backward may return a ``ScatterGrad`` -- "zero except ``values`` at
      ``index``" (``GetItem`` does) -- which is added into that buffer without
-     ever building the mostly-zero array.
+     ever building the mostly-zero array;
+  4. when a *leaf*'s only gradient is a scatter of rows (an Embedding table's),
+     it is not made dense at all: the leaf gets a ``RowGrad`` (``row_grad.py``),
+     which ``Tensor.grad`` makes dense when read, and which plain SGD uses as is.
 
 Both check each gradient against its input once: summed back to the input's
 shape (``unbroadcast``) and cast to its dtype, with an error naming the op when
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .row_grad import RowGrad, coalesce_rows
 from .tensor import Tensor
 
 
@@ -68,19 +72,13 @@ def fit_to_input(fn, parent, pg):
 def scatter_add_rows(out: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
     """``out[rows] += values`` where repeated rows add up (an Embedding's gradient).
 
-    Same result as ``np.add.at(out, rows, values)``, computed as a sort plus one
-    ``np.add.reduceat`` over the runs of equal rows: several times faster than
-    ``np.add.at`` for thousands of looked-up rows.
+    Same result as ``np.add.at(out, rows, values)`` (the repeats are summed in the
+    same order, by ``coalesce_rows``), several times faster for thousands of rows.
     """
-    flat = rows.ravel()
-    if flat.size == 0:
+    if rows.size == 0:
         return
-    flat = np.where(flat < 0, flat + out.shape[0], flat)  # -1 and n-1 are the same row
-    vals = values.reshape((flat.size,) + out.shape[1:])
-    order = np.argsort(flat, kind="stable")
-    sorted_rows = flat[order]
-    starts = np.flatnonzero(np.concatenate(([True], sorted_rows[1:] != sorted_rows[:-1])))
-    out[sorted_rows[starts]] += np.add.reduceat(vals[order], starts, axis=0)
+    unique, sums = coalesce_rows(rows, values, out.shape[0])
+    out[unique] += sums
 
 
 class ScatterGrad:
@@ -108,6 +106,11 @@ class ScatterGrad:
     def dense(self, dtype) -> np.ndarray:
         return self.add_into(np.zeros(self.shape, dtype=dtype))
 
+    def is_rows(self) -> bool:
+        """Whether this scatters whole rows by an integer array (an Embedding lookup)."""
+        return (not self.basic and isinstance(self.index, np.ndarray)
+                and self.index.dtype.kind in "iu")
+
 
 class TensorSums:
     """Pending gradients as Tensors (``create_graph=True``): every addition is recorded."""
@@ -125,11 +128,16 @@ class TensorSums:
 
 
 class ArraySums:
-    """Pending gradients as numpy arrays, added in place where that is safe."""
+    """Pending gradients as numpy arrays, added in place where that is safe.
 
-    def __init__(self):
+    With ``keep_rows`` (a ``backward()`` that stores ``.grad``, not a ``grad()``
+    call), a leaf whose only gradient is a row scatter (an Embedding table's) keeps
+    it as it came; ``store_grad`` hands it to the leaf as a ``RowGrad``."""
+
+    def __init__(self, keep_rows: bool = False):
         self.pending = {}
         self.owned = set()  # ids of pending buffers made here and referenced nowhere else
+        self.keep_rows = keep_rows
 
     def add(self, fn, parent, pg) -> None:
         data = parent.data
@@ -142,10 +150,18 @@ class ArraySums:
             return
         scatter = type(pg) is ScatterGrad
         if old is None:
+            if scatter and self.keep_rows and parent._fn is None and pg.is_rows():
+                self.pending[key] = pg  # a leaf's rows: not made dense (row_grad.py)
+                return
             pg = pg.dense(data.dtype)
             self.owned.add(id(pg))
             self.pending[key] = pg
-        elif id(old) in self.owned:
+            return
+        if type(old) is ScatterGrad:  # kept rows, and now a second gradient: go dense
+            old = old.dense(data.dtype)
+            self.owned.add(id(old))
+            self.pending[key] = old
+        if id(old) in self.owned:
             pg.add_into(old) if scatter else np.add(old, pg, out=old)
         else:
             # asarray: adding two 0-d arrays gives a numpy scalar, which cannot be added into
@@ -161,6 +177,12 @@ def store_grad(node, g, handed: set) -> None:
     to nobody else (copying every weight gradient costs more than this
     bookkeeping); views, read-only broadcasts and arrays already handed out are
     copied."""
+    if type(g) is ScatterGrad:  # rows kept for a leaf (ArraySums.keep_rows)
+        g = RowGrad.summed(g.shape, g.index, g.values, node.data.dtype)
+        if node._grad is None:
+            node.grad = g  # made dense by Tensor.grad if anyone reads it
+            return
+        g = g.dense()
     if isinstance(g, Tensor):
         g = g.data
         handed.add(id(g))  # the gradient Tensor keeps using this array

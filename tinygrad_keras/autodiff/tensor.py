@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from .grad_mode import _state
+from .row_grad import RowGrad
 
 FLOATX = np.float32
 
@@ -72,10 +73,10 @@ class Tensor:
     __slots__ = (
         "__weakref__",
         "_fn",
+        "_grad",
         "_op_name",
         "_retains_grad",
         "data",
-        "grad",
         "name",
         "requires_grad",
     )
@@ -85,7 +86,7 @@ class Tensor:
         if isinstance(data, Tensor):
             data = data.data
         self.data = _to_array(data, dtype)
-        self.grad = None
+        self._grad = None
         self.requires_grad = bool(requires_grad)
         self.name = name
         self._fn = None
@@ -97,13 +98,28 @@ class Tensor:
         """Wrap an op's result without copying; ``fn`` is None when nothing is recorded."""
         t = cls.__new__(cls)
         t.data = data if isinstance(data, np.ndarray) else np.asarray(data)
-        t.grad = None
+        t._grad = None
         t.requires_grad = fn is not None
         t.name = None
         t._fn = fn
         t._op_name = fn.name if fn is not None else None
         t._retains_grad = False
         return t
+
+    @property
+    def grad(self):
+        """d loss / d self (a numpy array of this shape), or None before a backward.
+
+        An Embedding table's gradient may be held as its looked-up rows
+        (``row_grad.py``); it becomes the dense array here, the first time it is read."""
+        g = self._grad
+        if type(g) is RowGrad:
+            g = self._grad = g.dense()
+        return g
+
+    @grad.setter
+    def grad(self, value) -> None:
+        self._grad = value
 
     # ---- the record -------------------------------------------------------------
     @property

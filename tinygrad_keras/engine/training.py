@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import backend as K
 from ..autodiff import Tensor, enable_grad, no_grad
+from ..autodiff.row_grad import has_grad
 from . import compile_utils as C
 from . import training_utils as U
 from .bound_values import GraphNeeded, bind_values
@@ -192,7 +193,7 @@ class Model(GeneratorMethods, SavingMixin, Container):
             if total.requires_grad:
                 total.backward()
             for w in params:  # weights the loss does not reach get a zero gradient
-                if w.grad is None:
+                if not has_grad(w):  # (not .grad: it would make an Embedding's rows dense)
                     w.grad = np.zeros_like(w.data)
             self.optimizer.update(params, self.constraints, loss=total)
             self.apply_updates(self.updates)  # add_update pairs, e.g. running means

@@ -5,10 +5,20 @@ Why a primitive (speed, the reason STYLE asks to state): the readable LSTM of
 step (``h . U``, the fused :class:`~.recurrent.LSTMCell`, a slice); the engine then walks
 those ``~4 T`` nodes backwards, makes a gradient array per edge, and computes the ``U``
 gradient as ``T`` small products that it adds up.  Here the loop runs inside one
-``forward`` on preallocated ``(T, B, ...)`` buffers, the backward walks the steps
-in reverse itself, and the ``U`` gradient is **one** product over all steps::
+``forward`` on preallocated buffers, the backward walks the steps in reverse itself,
+and the ``U`` gradient is **one** product over all steps::
 
     dU = [h_0 ... h_{T-1}]^T . [dz_1 ... dz_T]      # (u, T*B) . (T*B, 4u)
+
+Memory: the arrays of a batch (pre-activations, gates, states, the output and the
+gradient of the input projections: ~25 MB at the benchmark's size, all in the inputs'
+dtype, float32 in a model) are reused from one batch to the next (``_Spare``)
+instead of being allocated afresh.  Fresh multi-megabyte arrays come from the
+operating system as new pages, and touching them the first time (a page fault per
+4 KiB) cost about a tenth of the benchmark's step.  (Measured and left: a batch-major
+layout for the projections, and the backward's factors computed for all steps at once
+before its loop; both were slower in the whole step, the second because it streams
+cold arrays through memory several times.)
 
 It computes the same numbers, step by step, as the readable loop (the same numpy
 operations in the same order for the forward pass), and ``tests/autodiff/
@@ -23,9 +33,99 @@ LSTM to differentiate a second time through the readable loop instead.
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from ..function import Function
+
+
+class _Spare:
+    """Arrays the ``LSTMLoop``s have finished with, kept by shape and dtype for the next
+    ones (at most ``keep`` of each kind, so memory stays bounded).
+
+    * ``take`` / ``give``: scratch that only the op sees.  It is given back when nothing
+      else can see it: the backward's factors when it returns, the forward's buffers
+      when its op is freed (after the backward, or with the graph).
+    * ``lend``: an array the op hands out (its output, its input's gradient), as a
+      view of a kept array.  That array is lent again only once every view of it is
+      gone -- numpy views hold a reference to the array they look into, so its
+      reference count says so (``sys.getrefcount``) -- until then a new one is made.
+    """
+
+    keep = 2
+
+    def __init__(self):
+        self.free, self.lent = {}, {}
+        self.alone = [np.empty(0)]  # an array only a list refers to: the count to compare
+
+    def take(self, shape: tuple, dtype) -> np.ndarray:
+        kept = self.free.get((shape, np.dtype(dtype).str))
+        return kept.pop() if kept else np.empty(shape, dtype)
+
+    def give(self, *arrays) -> None:
+        for a in arrays:
+            kept = self.free.setdefault((a.shape, a.dtype.str), [])
+            if len(kept) < self.keep:
+                kept.append(a)
+
+    def lend(self, shape: tuple, dtype) -> np.ndarray:
+        kept = self.lent.setdefault((shape, np.dtype(dtype).str), [])
+        for i in range(len(kept)):
+            # counted the same way as `alone`, so how the interpreter counts does not matter
+            if sys.getrefcount(kept[i]) <= sys.getrefcount(self.alone[0]):
+                return kept[i][...]
+        base = np.empty(shape, dtype)
+        if len(kept) < self.keep:
+            kept.append(base)
+        return base[...]
+
+
+_SPARE = _Spare()
+
+
+class _Spare:
+    """Arrays the ``LSTMLoop``s have finished with, kept by shape and dtype for the next
+    ones (at most ``keep`` of each kind, so memory stays bounded).
+
+    * ``take`` / ``give``: scratch that only the op sees.  It is given back when nothing
+      else can see it: the backward's factors when it returns, the forward's buffers
+      when its op is freed (after the backward, or with the graph).
+    * ``lend``: an array the op hands out (its output, its input's gradient), as a
+      view of a kept array.  That array is lent again only once every view of it is
+      gone -- numpy views hold a reference to the array they look into, so its
+      reference count says so (``sys.getrefcount``) -- until then a new one is made.
+    """
+
+    keep = 2
+
+    def __init__(self):
+        self.free, self.lent = {}, {}
+        self.alone = [np.empty(0)]  # an array only a list refers to: the count to compare
+
+    def take(self, shape: tuple, dtype) -> np.ndarray:
+        kept = self.free.get((shape, np.dtype(dtype).str))
+        return kept.pop() if kept else np.empty(shape, dtype)
+
+    def give(self, *arrays) -> None:
+        for a in arrays:
+            kept = self.free.setdefault((a.shape, a.dtype.str), [])
+            if len(kept) < self.keep:
+                kept.append(a)
+
+    def lend(self, shape: tuple, dtype) -> np.ndarray:
+        kept = self.lent.setdefault((shape, np.dtype(dtype).str), [])
+        for i in range(len(kept)):
+            # counted the same way as `alone`, so how the interpreter counts does not matter
+            if sys.getrefcount(kept[i]) <= sys.getrefcount(self.alone[0]):
+                return kept[i][...]
+        base = np.empty(shape, dtype)
+        if len(kept) < self.keep:
+            kept.append(base)
+        return base[...]
+
+
+_SPARE = _Spare()
 
 
 def _gate_into(out, pre, gate: str) -> None:
@@ -70,12 +170,13 @@ class LSTMLoop(Function):
         steps, batch, width = xz.shape
         u = width // 4
         dtype = np.result_type(xz, U, h0, c0)
-        H = np.empty((steps + 1, batch, u), dtype)    # h_0 .. h_T (h_0..h_{T-1} feed dU)
-        C = np.empty((steps + 1, batch, u), dtype)    # c_0 .. c_T
-        Z = np.empty((steps, batch, width), dtype)    # pre-activations
-        S = np.empty((steps, batch, 3 * u), dtype)    # i, f, o
-        G = np.empty((steps, batch, u), dtype)        # tanh of the c-gate block
-        TC = np.empty((steps, batch, u), dtype)       # tanh(c_t)
+        H = _SPARE.take((steps + 1, batch, u), dtype)  # h_0 .. h_T (h_0..h_{T-1} feed dU)
+        C = _SPARE.take((steps + 1, batch, u), dtype)  # c_0 .. c_T
+        Z = _SPARE.take((steps, batch, width), dtype)  # pre-activations
+        S = _SPARE.take((steps, batch, 3 * u), dtype)  # i, f, o
+        G = _SPARE.take((steps, batch, u), dtype)      # tanh of the c-gate block
+        TC = _SPARE.take((steps, batch, u), dtype)     # tanh(c_t)
+        ig = np.empty((batch, u), dtype)
         H[0], C[0] = h0, c0
         for t in range(steps):
             z = Z[t]
@@ -84,43 +185,61 @@ class LSTMLoop(Function):
             _gate_into(S[t], z[:, :3 * u], gate)
             np.tanh(z[:, 3 * u:], out=G[t])
             np.multiply(S[t, :, u:2 * u], C[t], out=C[t + 1])
-            C[t + 1] += S[t, :, :u] * G[t]
+            np.multiply(S[t, :, :u], G[t], out=ig)
+            C[t + 1] += ig
             np.tanh(C[t + 1], out=TC[t])
             np.multiply(S[t, :, 2 * u:], TC[t], out=H[t + 1])
         self.U, self.H, self.C, self.Z, self.S, self.G, self.TC = U, H, C, Z, S, G, TC
         self.gate = gate
-        out = np.empty((steps, batch, 2 * u), dtype)
+        out = _SPARE.lend((steps, batch, 2 * u), dtype)
         out[:, :, :u], out[:, :, u:] = H[1:], C[1:]
         return out
+
+    def __del__(self):
+        if getattr(self, "Z", None) is not None:  # (a forward that raised made none)
+            _SPARE.give(self.H, self.C, self.Z, self.S, self.G, self.TC)
 
     def _gate_slopes(self):
         """The slopes of the sigmoid-type gates at every step, ``(T, B, 3u)``: ``s (1 - s)``,
         or for the clip 1 where it kept its input (``0 <= a <= 1``) and 0 elsewhere."""
         S = self.S
+        slopes = _SPARE.take(S.shape, S.dtype)
         if self.gate == "sigmoid":
-            return S * (1.0 - S)
-        inside = np.equal(S, self.Z[:, :, :S.shape[2]])
-        return inside.astype(S.dtype)
+            np.subtract(1.0, S, out=slopes)
+            slopes *= S
+        else:
+            np.equal(S, self.Z[:, :, :S.shape[2]], out=slopes)
+        return slopes
 
     def backward(self, grad):
         U, C, S, G, TC = self.U, self.C, self.S, self.G, self.TC
+        UT = U.T
         slopes = self._gate_slopes()
         steps, batch, u = G.shape
-        dZ = np.empty((steps, batch, 4 * u), dtype=grad.dtype)
+        dZ = _SPARE.lend((steps, batch, 4 * u), grad.dtype)
         dh = np.zeros((batch, u), dtype=grad.dtype)   # gradient reaching h_t from step t+1
         dc = np.zeros((batch, u), dtype=grad.dtype)   # and reaching c_t
-        for t in range(steps - 1, -1, -1):
+        gh, gc, tmp, tmp2 = (np.empty((batch, u), dtype=grad.dtype) for _ in range(4))
+        for t in range(steps - 1, -1, -1):  # every step in place: no temporaries
             s, g, tc, dz = S[t], G[t], TC[t], dZ[t]
-            gh = grad[t, :, :u] + dh
-            gc = grad[t, :, u:] + dc
-            gc += gh * s[:, 2 * u:] * (1.0 - tc * tc)
+            np.add(grad[t, :, :u], dh, out=gh)                # d h_t
+            np.add(grad[t, :, u:], dc, out=gc)
+            np.multiply(tc, tc, out=tmp)
+            np.subtract(1.0, tmp, out=tmp)                    # 1 - tanh^2 c_t
+            np.multiply(gh, s[:, 2 * u:], out=tmp2)
+            tmp2 *= tmp
+            gc += tmp2                                        # d c_t
             np.multiply(gc, g, out=dz[:, :u])                 # d i
             np.multiply(gc, C[t], out=dz[:, u:2 * u])         # d f
             np.multiply(gh, tc, out=dz[:, 2 * u:3 * u])       # d o
             dz[:, :3 * u] *= slopes[t]
-            np.multiply(gc * s[:, :u], 1.0 - g * g, out=dz[:, 3 * u:])  # d c-gate
-            dc = gc * s[:, u:2 * u]
-            dh = dz @ U.T
+            np.multiply(g, g, out=tmp)
+            np.subtract(1.0, tmp, out=tmp)                    # 1 - g^2
+            np.multiply(gc, s[:, :u], out=tmp2)
+            np.multiply(tmp2, tmp, out=dz[:, 3 * u:])         # d c-gate
+            np.multiply(gc, s[:, u:2 * u], out=dc)            # d c_{t-1}
+            np.matmul(dz, UT, out=dh)                         # d h_{t-1}
+        _SPARE.give(slopes)
         dU = None
         if self.needs_grad[1]:
             dU = self.H[:steps].reshape(-1, u).T @ dZ.reshape(-1, 4 * u)
