@@ -4,8 +4,8 @@ Check it with:  python -m tinygrad_keras.exercises check 18
 """
 import numpy as np
 
-from tinygrad_keras import Tensor  # noqa: F401  (you will need these)
-from tinygrad_keras.autodiff import grad  # noqa: F401
+from tinygrad_keras import Tensor  # you will need these
+from tinygrad_keras.autodiff import grad
 
 
 def newton_step(f, x: np.ndarray) -> np.ndarray:
