@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.autodiff.harness import check_case, with_options
-from tinygrad_keras.autodiff import Tensor
+from tinygrad_keras.autodiff import Tensor, no_grad
 from tinygrad_keras.autodiff import functional as F
 from tinygrad_keras.autodiff.gradcheck import gradcheck
 from tinygrad_keras.testing import strategies as tst
@@ -240,6 +240,26 @@ def test_auto_picks_shifted_at_stride_one_and_im2col_otherwise():
     assert resolve_impl(None, (2, 1)) == "im2col"
     assert resolve_impl(None, (1, 1), (2, 2)) == "im2col"
     assert resolve_impl("scipy", (1, 1)) == "scipy"
+
+
+def test_auto_keeps_shifted_for_recorded_convolutions_with_a_kernel_larger_than_one():
+    from tinygrad_keras.autodiff.ops.conv import choose_impl
+    assert choose_impl(None, (1, 1), (1, 1), (3, 3), recording=True) == "shifted"
+    assert choose_impl(None, (1, 1), (1, 1), (3, 3), recording=False) == "im2col"
+    assert choose_impl(None, (1, 1), (1, 1), (1, 1), recording=True) == "im2col"
+    assert choose_impl("shifted", (1, 1), (1, 1), (1, 1), recording=False) == "shifted"
+    assert choose_impl("scipy", (1, 1), (1, 1), (3, 3), recording=True) == "scipy"
+
+
+def test_inference_and_training_give_the_same_convolution():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 3, 9, 9)).astype(np.float32)
+    w = Tensor(rng.standard_normal((5, 3, 3, 3)).astype(np.float32), requires_grad=True)
+    trained = F.conv2d(Tensor(x), w, padding="same")          # recorded: shifted
+    with no_grad():
+        inferred = F.conv2d(Tensor(x), w, padding="same")     # not recorded: im2col
+    assert trained._fn is not None and inferred._fn is None
+    np.testing.assert_allclose(inferred.data, trained.data, rtol=1e-5, atol=1e-5)
 
 
 def test_dilated_kernel_ignores_an_inf_pixel_no_window_reads():
