@@ -84,50 +84,6 @@ class _Spare:
 _SPARE = _Spare()
 
 
-class _Spare:
-    """Arrays the ``LSTMLoop``s have finished with, kept by shape and dtype for the next
-    ones (at most ``keep`` of each kind, so memory stays bounded).
-
-    * ``take`` / ``give``: scratch that only the op sees.  It is given back when nothing
-      else can see it: the backward's factors when it returns, the forward's buffers
-      when its op is freed (after the backward, or with the graph).
-    * ``lend``: an array the op hands out (its output, its input's gradient), as a
-      view of a kept array.  That array is lent again only once every view of it is
-      gone -- numpy views hold a reference to the array they look into, so its
-      reference count says so (``sys.getrefcount``) -- until then a new one is made.
-    """
-
-    keep = 2
-
-    def __init__(self):
-        self.free, self.lent = {}, {}
-        self.alone = [np.empty(0)]  # an array only a list refers to: the count to compare
-
-    def take(self, shape: tuple, dtype) -> np.ndarray:
-        kept = self.free.get((shape, np.dtype(dtype).str))
-        return kept.pop() if kept else np.empty(shape, dtype)
-
-    def give(self, *arrays) -> None:
-        for a in arrays:
-            kept = self.free.setdefault((a.shape, a.dtype.str), [])
-            if len(kept) < self.keep:
-                kept.append(a)
-
-    def lend(self, shape: tuple, dtype) -> np.ndarray:
-        kept = self.lent.setdefault((shape, np.dtype(dtype).str), [])
-        for i in range(len(kept)):
-            # counted the same way as `alone`, so how the interpreter counts does not matter
-            if sys.getrefcount(kept[i]) <= sys.getrefcount(self.alone[0]):
-                return kept[i][...]
-        base = np.empty(shape, dtype)
-        if len(kept) < self.keep:
-            kept.append(base)
-        return base[...]
-
-
-_SPARE = _Spare()
-
-
 def _gate_into(out, pre, gate: str) -> None:
     """The sigmoid-type gates of one step written into ``out``: the arithmetic of
     ``recurrent._gate``."""
