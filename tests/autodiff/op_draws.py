@@ -193,7 +193,8 @@ def lstm_loop(draw):
     xz = draw(tst.arrays((steps, batch, 4 * units), bound=2.0))
     U = draw(tst.arrays((units, 4 * units), bound=1.0))
     h0, c0 = (draw(tst.arrays((batch, units), bound=1.0)) for _ in range(2))
-    return (xz, U, h0, c0), {"gate": draw(st.sampled_from(["sigmoid", "clip"]))}
+    return (xz, U, h0, c0), {"gate": draw(st.sampled_from(["sigmoid", "clip"])),
+                             "sequence": draw(st.booleans())}
 
 
 @st.composite

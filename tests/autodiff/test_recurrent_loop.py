@@ -14,8 +14,9 @@ from tinygrad_keras.autodiff.ops.recurrent import lstm_cell
 from tinygrad_keras.autodiff.ops.recurrent_loop import LSTMLoop, _Spare, lstm_loop
 
 
-def numpy_loop(xz, U, h0, c0, gate="sigmoid", pre_activations=None):
-    """The LSTM recurrence in plain numpy: ``(T, B, 2u)`` of ``[h_t, c_t]``."""
+def numpy_loop(xz, U, h0, c0, gate="sigmoid", sequence=True, pre_activations=None):
+    """The LSTM recurrence in plain numpy: ``(T, B, 2u)`` of ``[h_t, c_t]`` (with
+    ``sequence=False`` the last ``(B, 2u)`` only)."""
     u, h, c, out = h0.shape[1], h0, c0, []
     for t in range(xz.shape[0]):
         z = xz[t] + h @ U
@@ -25,15 +26,15 @@ def numpy_loop(xz, U, h0, c0, gate="sigmoid", pre_activations=None):
         c = s[:, u:2 * u] * c + s[:, :u] * np.tanh(z[:, 3 * u:])
         h = s[:, 2 * u:] * np.tanh(c)
         out.append(np.concatenate([h, c], axis=1))
-    return np.stack(out)
+    return np.stack(out) if sequence else out[-1]
 
 
-def off_the_clip_kinks(xz, U, h0, c0, gate="sigmoid"):
+def off_the_clip_kinks(xz, U, h0, c0, gate="sigmoid", sequence=True):
     """Central differences straddling clip's kinks at 0 and 1 would be wrong."""
     if gate != "clip":
         return True
     pre = []
-    numpy_loop(xz, U, h0, c0, gate, pre)
+    numpy_loop(xz, U, h0, c0, gate, sequence, pre)
     return all(np.all(np.abs(p) > 1e-3) and np.all(np.abs(p - 1) > 1e-3) for p in pre)
 
 
@@ -64,17 +65,24 @@ def draw_inputs(seed, dtype="float64", steps=6, batch=3, units=4):
             [(steps, batch, 4 * units), (units, 4 * units), (batch, units), (batch, units)]]
 
 
+@pytest.mark.parametrize("sequence", [True, False])
 @pytest.mark.parametrize("gate", ["sigmoid", "clip"])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_equals_the_readable_loop(gate, dtype):
+def test_equals_the_readable_loop(gate, dtype, sequence):
     """Forward values identical (same arithmetic in the same order); every gradient
-    equal to rounding (the U gradient is summed in another order)."""
+    equal to rounding (the U gradient is summed in another order).  With
+    ``sequence=False`` the loop's result is the readable loop's last step."""
     arrays = draw_inputs(0, dtype)
     weights = np.random.RandomState(1).standard_normal((6, 3, 8)).astype(dtype)
+    if not sequence:
+        weights = weights[-1]
     results = []
     for fn in (lstm_loop, readable_loop):
         ts = [Tensor(a, requires_grad=True) for a in arrays]
-        out = fn(*ts, gate=gate)
+        out = fn(*ts, gate=gate) if fn is readable_loop else fn(*ts, gate=gate,
+                                                                  sequence=sequence)
+        if not sequence and fn is readable_loop:
+            out = out[-1]
         (out * Tensor(weights)).sum().backward()
         results.append((out, [t.grad for t in ts]))
     (fast, fast_grads), (slow, slow_grads) = results

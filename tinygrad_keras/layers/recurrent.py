@@ -358,11 +358,14 @@ class LSTM(_GatedRNN):
         seq = self.prepare_sequence(x)
         if self.go_backwards:
             seq = seq[::-1]
-        out = lstm_loop(seq, self._batch_Us[0], states[0], states[1], cell)
+        # without return_sequences only the final states are used: the loop returns those
+        out = lstm_loop(seq, self._batch_Us[0], states[0], states[1], cell,
+                        sequence=self.return_sequences)
         u = self.output_dim
-        h_last = out[-1, :, :u]
+        last = out[-1] if self.return_sequences else out
+        h_last = last[:, :u]
         sequence = F.transpose(out[:, :, :u], (1, 0, 2)) if self.return_sequences else None
-        return h_last, sequence, [h_last, out[-1, :, u:]]
+        return h_last, sequence, [h_last, last[:, u:]]
 
     def pack_states(self, states):
         """With the fused cell the loop carries ``[h, hc]``, ``hc = [h, c]`` side by side."""
