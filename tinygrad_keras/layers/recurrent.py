@@ -42,11 +42,17 @@ def _join(parts: list, axis: int = -1):
 def project(x, Ws: list, bs: list, masks: list):
     """``x . W + b`` for gate blocks side by side; ``x`` is ``(..., D)``.
 
-    Without dropout masks the blocks are one fused product; with them each gate
-    sees its own masked copy of ``x`` (1.2.2 draws one mask per gate).
+    Without dropout masks the blocks are one fused product (``F.linear`` over the rows
+    of all timesteps: the bias goes into the product's buffer instead of a new
+    ``(T, B, k u)`` array); with them each gate sees its own masked copy of ``x``
+    (1.2.2 draws one mask per gate).
     """
     if all(m is masks[0] for m in masks):  # no dropout, or one mask shared ('gpu')
-        return masked(x, masks[0]) @ _join(Ws) + _join(bs)
+        x = masked(x, masks[0])
+        if x.ndim == 2:
+            return F.linear(x, _join(Ws), _join(bs))
+        rows = F.linear(F.reshape(x, (-1, x.shape[-1])), _join(Ws), _join(bs))
+        return F.reshape(rows, x.shape[:-1] + rows.shape[-1:])
     return _join([masked(x, m) @ W + b for W, b, m in zip(Ws, bs, masks)])
 
 
