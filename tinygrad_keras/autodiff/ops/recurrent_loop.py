@@ -10,15 +10,18 @@ and the ``U`` gradient is **one** product over all steps::
 
     dU = [h_0 ... h_{T-1}]^T . [dz_1 ... dz_T]      # (u, T*B) . (T*B, 4u)
 
-Memory: the arrays of a batch (pre-activations, gates, states, the output and the
-gradient of the input projections: ~25 MB at the benchmark's size, all in the inputs'
-dtype, float32 in a model) are reused from one batch to the next (``_Spare``)
+Memory: the arrays of a batch (gates, states, clip's pass-through mask, the output
+and the gradient of the input projections: ~15 MB at the benchmark's size, in the
+inputs' dtype, float32 in a model; the pre-activations of a step are scratch) are reused from one batch to the next (``_Spare``)
 instead of being allocated afresh.  Fresh multi-megabyte arrays come from the
 operating system as new pages, and touching them the first time (a page fault per
 4 KiB) cost about a tenth of the benchmark's step.  (Measured and left: a batch-major
 layout for the projections, and the backward's factors computed for all steps at once
 before its loop; both were slower in the whole step, the second because it streams
-cold arrays through memory several times.)
+cold arrays through memory several times.  What did pay: contiguous blocks -- numpy's
+elementwise calls on the strided column blocks of a ``(B, 4u)`` array cost two to
+three times as much as on a contiguous ``(B, u)`` one -- and a contiguous copy of
+``U^T`` for the backward's products.)
 
 It computes the same numbers, step by step, as the readable loop (the same numpy
 operations in the same order for the forward pass), and ``tests/autodiff/
@@ -126,10 +129,12 @@ class LSTMLoop(Function):
         u = width // 4
         dtype = np.result_type(xz, U, h0, c0)
         H = _SPARE.take((steps + 1, batch, u), dtype)  # h_0 .. h_T (h_0..h_{T-1} feed dU)
-        C = _SPARE.take((steps + 1, batch, u), dtype)  # c_0 .. c_T
         S = _SPARE.take((steps, 3, batch, u), dtype)   # i, f, o, gate-major
-        G = _SPARE.take((steps, batch, u), dtype)      # tanh of the c-gate block
-        TC = _SPARE.take((steps, batch, u), dtype)     # tanh(c_t)
+        # per step [tanh(c'), g = tanh of the c-gate block, c before the step], side by
+        # side so that one call covers two of them: [g, c] are the partners of [i, f]
+        # in c' = f * c + i * g (and in their gradients), [tanh(c'), g] both need
+        # 1 - tanh^2 in the backward
+        W = _SPARE.take((steps + 1, 3, batch, u), dtype)  # (W[T, 2] is c_T)
         # clip's pass-through mask, for the backward (only when there will be one)
         inside = None
         if gate == "clip" and is_grad_enabled() and True in self.needs_grad:
@@ -137,8 +142,8 @@ class LSTMLoop(Function):
         z = np.empty((batch, width), dtype)  # one step's pre-activations
         pre = z[:, :3 * u].reshape(batch, 3, u).transpose(1, 0, 2)  # its gate blocks
         pre_c = z[:, 3 * u:]
-        ig = np.empty((batch, u), dtype)
-        H[0], C[0] = h0, c0
+        prod = np.empty((2, batch, u), dtype)
+        H[0], W[0, 2] = h0, c0
         for t in range(steps):
             np.matmul(H[t], U, out=z)
             z += xz[t]
@@ -152,28 +157,27 @@ class LSTMLoop(Function):
                 pre.clip(0.0, 1.0, out=s)
                 if inside is not None:
                     np.equal(s, pre, out=inside[t])  # 0 <= a <= 1 (False for NaN)
-            np.tanh(pre_c, out=G[t])
-            np.multiply(s[1], C[t], out=C[t + 1])
-            np.multiply(s[0], G[t], out=ig)
-            C[t + 1] += ig
-            np.tanh(C[t + 1], out=TC[t])
-            np.multiply(s[2], TC[t], out=H[t + 1])
-        self.U, self.H, self.C, self.S, self.G, self.TC = U, H, C, S, G, TC
+            np.tanh(pre_c, out=W[t, 1])
+            np.multiply(s[:2], W[t, 1:], out=prod)        # i * g, f * c
+            np.add(prod[1], prod[0], out=W[t + 1, 2])     # c' = f * c + i * g
+            np.tanh(W[t + 1, 2], out=W[t, 0])
+            np.multiply(s[2], W[t, 0], out=H[t + 1])      # h' = o * tanh(c')
+        self.U, self.H, self.S, self.W = U, H, S, W
         self.inside, self.sequence = inside, sequence
         if not sequence:
-            return np.concatenate([H[steps], C[steps]], axis=1)
+            return np.concatenate([H[steps], W[steps, 2]], axis=1)
         out = _SPARE.lend((steps, batch, 2 * u), dtype)
-        out[:, :, :u], out[:, :, u:] = H[1:], C[1:]
+        out[:, :, :u], out[:, :, u:] = H[1:], W[1:, 2]
         return out
 
     def __del__(self):
-        if getattr(self, "TC", None) is not None:  # (a forward that raised made none)
-            _SPARE.give(self.H, self.C, self.S, self.G, self.TC)
+        if getattr(self, "W", None) is not None:  # (a forward that raised made none)
+            _SPARE.give(self.H, self.S, self.W)
             if self.inside is not None:
                 _SPARE.give(self.inside)
 
     def backward(self, grad):
-        U, C, S, G, TC, inside = self.U, self.C, self.S, self.G, self.TC, self.inside
+        U, S, W, inside = self.U, self.S, self.W, self.inside
         steps, _, batch, u = S.shape
         dtype = grad.dtype
         UT = _SPARE.take(U.T.shape, U.dtype)  # a contiguous copy: the product with the
@@ -186,36 +190,33 @@ class LSTMLoop(Function):
         else:  # only h_T and c_T were used
             dh, dc = grad[:, :u].copy(), grad[:, u:].copy()
             gh = dh
-        gc, tmp = np.empty((batch, u), dtype=dtype), np.empty((batch, u), dtype=dtype)
+        gc = np.empty((batch, u), dtype=dtype)
+        d = np.empty((2, batch, u), dtype=dtype)
         dzs = np.empty((4, batch, u), dtype=dtype)  # a step's gradient blocks, gate-major
         slope = np.empty((3, batch, u), dtype=dtype) if inside is None else None
         for t in range(steps - 1, -1, -1):  # every step in place: no temporaries
-            s, g, tc = S[t], G[t], TC[t]
+            s, w = S[t], W[t]
             if self.sequence:
                 np.add(grad[t, :, :u], dh, out=gh)            # d h_t
                 dc += grad[t, :, u:]
-            np.multiply(tc, tc, out=tmp)
-            np.subtract(1.0, tmp, out=tmp)                    # 1 - tanh^2 c_t
-            tmp *= s[2]
-            tmp *= gh
-            np.add(dc, tmp, out=gc)                           # d c_t
-            np.multiply(gc, g, out=dzs[0])                    # d i
-            np.multiply(gc, C[t], out=dzs[1])                 # d f
-            np.multiply(gh, tc, out=dzs[2])                   # d o
+            np.multiply(w[:2], w[:2], out=d)
+            np.subtract(1.0, d, out=d)                        # 1 - tanh^2: of c', of g
+            d *= s[::-2]                                      # times o, i
+            d[0] *= gh
+            np.add(dc, d[0], out=gc)                          # d c'
+            np.multiply(gc, w[1:], out=dzs[:2])               # d i, d f
+            np.multiply(gh, w[0], out=dzs[2])                 # d o
             if inside is not None:
                 dzs[:3] *= inside[t]
             else:
                 np.subtract(1.0, s, out=slope)
                 slope *= s
                 dzs[:3] *= slope
-            np.multiply(g, g, out=tmp)
-            np.subtract(1.0, tmp, out=tmp)                    # 1 - g^2
-            tmp *= s[0]
-            np.multiply(gc, tmp, out=dzs[3])                  # d c-gate
-            np.multiply(gc, s[1], out=dc)                     # d c_{t-1}
+            np.multiply(gc, d[1], out=dzs[3])                 # d c-gate
+            np.multiply(gc, s[1], out=dc)                     # d c
             dz = dZ[t]
             dz.reshape(batch, 4, u).transpose(1, 0, 2)[...] = dzs
-            np.matmul(dz, UT, out=dh)                         # d h_{t-1}
+            np.matmul(dz, UT, out=dh)                         # d h
         _SPARE.give(UT)
         dU = None
         if self.needs_grad[1]:
