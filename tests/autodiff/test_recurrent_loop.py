@@ -11,7 +11,7 @@ from tests.autodiff.harness import check_case, covered_ops, with_options
 from tinygrad_keras.autodiff import Tensor
 from tinygrad_keras.autodiff import functional as F
 from tinygrad_keras.autodiff.ops.recurrent import lstm_cell
-from tinygrad_keras.autodiff.ops.recurrent_loop import LSTMLoop, _Spare, lstm_loop
+from tinygrad_keras.autodiff.ops.recurrent_loop import LSTMLoop, _column_parts, _Spare, lstm_loop
 
 
 def numpy_loop(xz, U, h0, c0, gate="sigmoid", sequence=True, pre_activations=None):
@@ -91,6 +91,27 @@ def test_equals_the_readable_loop(gate, dtype, sequence):
     for name, a, b in zip(["xz", "U", "h0", "c0"], fast_grads, slow_grads):
         assert a.dtype == np.dtype(dtype), name
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol, err_msg=name)
+
+
+@pytest.mark.parametrize("gate", ["sigmoid", "clip"])
+def test_equals_the_readable_loop_where_the_products_go_by_column_blocks(gate):
+    """At the benchmark's size (32 rows, u = 128) the loop computes each step's
+    products by blocks of columns (``_column_parts``): the forward values must still
+    be the readable loop's bits, and the gradients agree to rounding."""
+    arrays = draw_inputs(3, "float32", steps=3, batch=32, units=128)
+    arrays[1] *= 0.1  # keep the gates off their flat parts
+    assert len(_column_parts(arrays[1], np.empty((32, 512), "float32"), 64)) > 1
+    weights = np.random.RandomState(4).standard_normal((3, 32, 256)).astype("float32")
+    results = []
+    for fn in (lstm_loop, readable_loop):
+        ts = [Tensor(a, requires_grad=True) for a in arrays]
+        out = fn(*ts, gate=gate)
+        (out * Tensor(weights)).sum().backward()
+        results.append((out.data, [t.grad for t in ts]))
+    (fast, fast_grads), (slow, slow_grads) = results
+    assert np.array_equal(fast, slow)
+    for name, a, b in zip(["xz", "U", "h0", "c0"], fast_grads, slow_grads):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5, err_msg=name)
 
 
 def test_declared_first_order_only_and_bad_gate_named():

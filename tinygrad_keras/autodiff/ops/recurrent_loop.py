@@ -88,6 +88,28 @@ class _Spare:
 _SPARE = _Spare()
 
 
+_FORWARD_PART, _BACKWARD_PART = 64, 32  # columns per block (see _column_parts)
+
+
+def _column_parts(M, out, width: int) -> list:
+    """``(contiguous copy of a block of columns of M, the same columns of out)`` pairs:
+    the products of a step, ``h . U`` and ``dz . U^T``, done by blocks of columns.
+
+    Why (speed): at the benchmark's size (32 rows, ``u = 128``) OpenBLAS's SkylakeX
+    kernels compute these products 10-20% faster in blocks of 64 columns (forward)
+    and 32 (backward) than whole (measured, one thread), and faster from a contiguous
+    ``U^T`` than from the transposed view.
+    Only small products are cut (up to ``2^22`` multiply-adds; larger ones are done
+    whole).  A block's columns are summed over ``u`` in the same order as in the whole
+    product, so the forward keeps the readable loop's bits (a test checks at this size).
+    """
+    rows, n = out.shape[0], M.shape[1]
+    if n % width or rows * M.shape[0] * n > 1 << 22:
+        width = n
+    return [(np.ascontiguousarray(M[:, j:j + width]), out[:, j:j + width])
+            for j in range(0, n, width)]
+
+
 class LSTMLoop(Function):
     """``LSTMLoop.apply(xz, U, h0, c0, gate='sigmoid', sequence=True)`` -> ``(T, B, 2u)``:
     ``[h_t, c_t]`` after each step ``t = 1..T``, side by side on the last axis; with
@@ -143,9 +165,12 @@ class LSTMLoop(Function):
         pre = z[:, :3 * u].reshape(batch, 3, u).transpose(1, 0, 2)  # its gate blocks
         pre_c = z[:, 3 * u:]
         prod = np.empty((2, batch, u), dtype)
+        parts = _column_parts(U, z, _FORWARD_PART)
         H[0], W[0, 2] = h0, c0
         for t in range(steps):
-            np.matmul(H[t], U, out=z)
+            h = H[t]
+            for U_part, z_part in parts:
+                np.matmul(h, U_part, out=z_part)
             z += xz[t]
             s = S[t]
             if gate == "sigmoid":  # the arithmetic of ``recurrent._gate``
@@ -180,8 +205,7 @@ class LSTMLoop(Function):
         U, S, W, inside = self.U, self.S, self.W, self.inside
         steps, _, batch, u = S.shape
         dtype = grad.dtype
-        UT = _SPARE.take(U.T.shape, U.dtype)  # a contiguous copy: the product with the
-        UT[...] = U.T                           # transposed view ran ~30% slower here
+        UT = U.T
         dZ = _SPARE.lend((steps, batch, 4 * u), dtype)
         if self.sequence:
             dh = np.zeros((batch, u), dtype=dtype)  # gradient reaching h_t from step t+1
@@ -194,6 +218,7 @@ class LSTMLoop(Function):
         d = np.empty((2, batch, u), dtype=dtype)
         dzs = np.empty((4, batch, u), dtype=dtype)  # a step's gradient blocks, gate-major
         slope = np.empty((3, batch, u), dtype=dtype) if inside is None else None
+        parts = _column_parts(UT, dh, _BACKWARD_PART)
         for t in range(steps - 1, -1, -1):  # every step in place: no temporaries
             s, w = S[t], W[t]
             if self.sequence:
@@ -216,8 +241,8 @@ class LSTMLoop(Function):
             np.multiply(gc, s[1], out=dc)                     # d c
             dz = dZ[t]
             dz.reshape(batch, 4, u).transpose(1, 0, 2)[...] = dzs
-            np.matmul(dz, UT, out=dh)                         # d h
-        _SPARE.give(UT)
+            for UT_part, dh_part in parts:
+                np.matmul(dz, UT_part, out=dh_part)           # d h
         dU = None
         if self.needs_grad[1]:
             dU = self.H[:steps].reshape(-1, u).T @ dZ.reshape(-1, 4 * u)
