@@ -91,23 +91,29 @@ _SPARE = _Spare()
 _FORWARD_PART, _BACKWARD_PART = 64, 32  # columns per block (see _column_parts)
 
 
-def _column_parts(M, out, width: int) -> list:
-    """``(contiguous copy of a block of columns of M, the same columns of out)`` pairs:
-    the products of a step, ``h . U`` and ``dz . U^T``, done by blocks of columns.
+def _column_parts(M, outs: list, width: int) -> list:
+    """``(contiguous copy of some columns of M, where their product goes)`` pairs: a
+    step's product ``h . U`` or ``dz . U^T`` done by blocks of columns.  ``outs``: the
+    product's column blocks, side by side (the gate blocks of a step's pre-activations,
+    or the whole ``dh``), each cut into ``width`` columns.
 
     Why (speed): at the benchmark's size (32 rows, ``u = 128``) OpenBLAS's SkylakeX
     kernels compute these products 10-20% faster in blocks of 64 columns (forward)
     and 32 (backward) than whole (measured, one thread), and faster from a contiguous
-    ``U^T`` than from the transposed view.
-    Only small products are cut (up to ``2^22`` multiply-adds; larger ones are done
-    whole).  A block's columns are summed over ``u`` in the same order as in the whole
-    product, so the forward keeps the readable loop's bits (a test checks at this size).
+    ``U^T`` than from the transposed view.  Only small products are cut finer than
+    ``outs`` (up to ``2^22`` multiply-adds).  A block's columns are summed over ``u`` in
+    the same order as in the whole product, so the forward keeps the readable loop's
+    bits (tests check this, also at the benchmark's size).
     """
-    rows, n = out.shape[0], M.shape[1]
-    if n % width or rows * M.shape[0] * n > 1 << 22:
-        width = n
-    return [(np.ascontiguousarray(M[:, j:j + width]), out[:, j:j + width])
-            for j in range(0, n, width)]
+    rows, n = outs[0].shape[0], M.shape[1]
+    parts, j = [], 0
+    for out in outs:
+        w = out.shape[1]
+        step = width if w % width == 0 and rows * M.shape[0] * n <= 1 << 22 else w
+        for k in range(0, w, step):
+            parts.append((np.ascontiguousarray(M[:, j + k:j + k + step]), out[:, k:k + step]))
+        j += w
+    return parts
 
 
 class LSTMLoop(Function):
@@ -135,9 +141,10 @@ class LSTMLoop(Function):
     :class:`~.recurrent.LSTMCell` formulas) in the same order, so its values are
     identical to it; the gradients agree to rounding (``dU`` is summed in another order).
 
-    Layout (speed): the gate values of a step are kept gate-major, ``(3, B, u)``, so that
-    each of ``i``, ``f``, ``o`` is one contiguous block: numpy's elementwise calls on
-    the strided column blocks of a ``(B, 4u)`` array cost two to three times as much.
+    Layout (speed): a step's pre-activations and gate values are kept gate-major,
+    ``(4, B, u)`` and ``(3, B, u)`` (the products write their column blocks there), so
+    that each gate is one contiguous block: numpy's elementwise calls on the strided
+    column blocks of a ``(B, 4u)`` array cost two to three times as much.
     The backward likewise computes a step's four gradient blocks contiguously and copies
     them into ``dZ[t]`` in one call.
     """
@@ -161,17 +168,18 @@ class LSTMLoop(Function):
         inside = None
         if gate == "clip" and is_grad_enabled() and True in self.needs_grad:
             inside = _SPARE.take((steps, 3, batch, u), np.bool_)
-        z = np.empty((batch, width), dtype)  # one step's pre-activations
-        pre = z[:, :3 * u].reshape(batch, 3, u).transpose(1, 0, 2)  # its gate blocks
-        pre_c = z[:, 3 * u:]
+        # one step's pre-activations, gate-major (the products write them so)
+        z = np.empty((4, batch, u), dtype)
+        pre, pre_c = z[:3], z[3]
+        xz_gates = xz.reshape(steps, batch, 4, u).transpose(0, 2, 1, 3)
         prod = np.empty((2, batch, u), dtype)
-        parts = _column_parts(U, z, _FORWARD_PART)
+        parts = _column_parts(U, list(z), _FORWARD_PART)
         H[0], W[0, 2] = h0, c0
         for t in range(steps):
             h = H[t]
             for U_part, z_part in parts:
                 np.matmul(h, U_part, out=z_part)
-            z += xz[t]
+            z += xz_gates[t]
             s = S[t]
             if gate == "sigmoid":  # the arithmetic of ``recurrent._gate``
                 np.multiply(pre, 0.5, out=s)
@@ -218,7 +226,7 @@ class LSTMLoop(Function):
         d = np.empty((2, batch, u), dtype=dtype)
         dzs = np.empty((4, batch, u), dtype=dtype)  # a step's gradient blocks, gate-major
         slope = np.empty((3, batch, u), dtype=dtype) if inside is None else None
-        parts = _column_parts(UT, dh, _BACKWARD_PART)
+        parts = _column_parts(UT, [dh], _BACKWARD_PART)
         for t in range(steps - 1, -1, -1):  # every step in place: no temporaries
             s, w = S[t], W[t]
             if self.sequence:
