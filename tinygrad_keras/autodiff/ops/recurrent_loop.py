@@ -91,28 +91,29 @@ _SPARE = _Spare()
 _FORWARD_PART, _BACKWARD_PART = 64, 32  # columns per block (see _column_parts)
 
 
-def _column_parts(M, outs: list, width: int) -> list:
+def _column_parts(M, outs: list, rows: int, width: int) -> list | None:
     """``(contiguous copy of some columns of M, where their product goes)`` pairs: a
-    step's product ``h . U`` or ``dz . U^T`` done by blocks of columns.  ``outs``: the
-    product's column blocks, side by side (the gate blocks of a step's pre-activations,
-    or the whole ``dh``), each cut into ``width`` columns.
+    step's product ``h . U`` or ``dz . U^T`` (``rows`` rows) done by blocks of ``width``
+    columns; ``outs``: the product's column blocks, side by side (the gate blocks of a
+    step's pre-activations, or ``dh``), each a whole number of ``width`` columns.  None
+    where the product is better done whole.
 
-    Why (speed): at the benchmark's size (32 rows, ``u = 128``) OpenBLAS's SkylakeX
-    kernels compute these products 10-20% faster in blocks of 64 columns (forward)
-    and 32 (backward) than whole (measured, one thread), and faster from a contiguous
-    ``U^T`` than from the transposed view.  Only small products are cut finer than
-    ``outs`` (up to ``2^22`` multiply-adds).  A block's columns are summed over ``u`` in
-    the same order as in the whole product, so the forward keeps the readable loop's
-    bits (tests check this, also at the benchmark's size).
+    Why (speed): with 32 rows and ``u = 128`` (the benchmark) OpenBLAS's SkylakeX kernels
+    compute these products 10-20% faster in blocks of 64 columns (forward) and 32
+    (backward) than whole (measured, one thread); with 128 rows, or ``u = 64``, blocks
+    were slower, so only products of ``2^20`` to ``2^22`` multiply-adds are cut.  A
+    block's columns are summed over ``u`` in the same order as in the whole product, so
+    the forward keeps the readable loop's bits (tests check this at both sizes).
     """
-    rows, n = outs[0].shape[0], M.shape[1]
+    n = M.shape[1]
+    if not 1 << 20 <= rows * M.shape[0] * n <= 1 << 22 or any(o.shape[1] % width
+                                                               for o in outs):
+        return None
     parts, j = [], 0
     for out in outs:
-        w = out.shape[1]
-        step = width if w % width == 0 and rows * M.shape[0] * n <= 1 << 22 else w
-        for k in range(0, w, step):
-            parts.append((np.ascontiguousarray(M[:, j + k:j + k + step]), out[:, k:k + step]))
-        j += w
+        for k in range(0, out.shape[1], width):
+            parts.append((np.ascontiguousarray(M[:, j + k:j + k + width]), out[:, k:k + width]))
+        j += out.shape[1]
     return parts
 
 
@@ -168,18 +169,23 @@ class LSTMLoop(Function):
         inside = None
         if gate == "clip" and is_grad_enabled() and True in self.needs_grad:
             inside = _SPARE.take((steps, 3, batch, u), np.bool_)
-        # one step's pre-activations, gate-major (the products write them so)
+        # one step's pre-activations: gate-major when the products go by blocks of
+        # columns (they write them so), else the whole product and strided gate views
         z = np.empty((4, batch, u), dtype)
-        pre, pre_c = z[:3], z[3]
-        xz_gates = xz.reshape(steps, batch, 4, u).transpose(0, 2, 1, 3)
+        parts = _column_parts(U, list(z), batch, _FORWARD_PART)
+        if parts is not None:
+            xz_steps, pre, pre_c = xz.reshape(steps, batch, 4, u).transpose(0, 2, 1, 3), z[:3], z[3]
+        else:
+            z = np.empty((batch, width), dtype)
+            parts, xz_steps = [(U, z)], xz
+            pre, pre_c = z[:, :3 * u].reshape(batch, 3, u).transpose(1, 0, 2), z[:, 3 * u:]
         prod = np.empty((2, batch, u), dtype)
-        parts = _column_parts(U, list(z), _FORWARD_PART)
         H[0], W[0, 2] = h0, c0
         for t in range(steps):
             h = H[t]
             for U_part, z_part in parts:
                 np.matmul(h, U_part, out=z_part)
-            z += xz_gates[t]
+            z += xz_steps[t]
             s = S[t]
             if gate == "sigmoid":  # the arithmetic of ``recurrent._gate``
                 np.multiply(pre, 0.5, out=s)
@@ -226,7 +232,9 @@ class LSTMLoop(Function):
         d = np.empty((2, batch, u), dtype=dtype)
         dzs = np.empty((4, batch, u), dtype=dtype)  # a step's gradient blocks, gate-major
         slope = np.empty((3, batch, u), dtype=dtype) if inside is None else None
-        parts = _column_parts(UT, [dh], _BACKWARD_PART)
+        # (a contiguous U^T: the product with the transposed view ran ~30% slower here)
+        parts = (_column_parts(UT, [dh], batch, _BACKWARD_PART)
+                 or [(np.ascontiguousarray(UT), dh)])
         for t in range(steps - 1, -1, -1):  # every step in place: no temporaries
             s, w = S[t], W[t]
             if self.sequence:
