@@ -208,6 +208,15 @@ def linear(draw):
 
 
 @st.composite
+def rows_linear(draw):
+    """``x (..., k)`` with one or two leading axes, ``w (k, m)``, ``b (m,)``."""
+    lead = tuple(draw(st.lists(st.integers(1, 3), min_size=1, max_size=2)))
+    k, m = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    return (draw(tst.arrays(lead + (k,))), draw(tst.arrays((k, m))),
+            draw(tst.arrays((m,)))), {}
+
+
+@st.composite
 def probabilities_and_targets(draw):
     """Positive ``p`` and real ``t`` of one shape ``(..., C)`` (crossentropy's inputs)."""
     shape = draw(tst.shapes(min_dims=1))

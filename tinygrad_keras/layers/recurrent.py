@@ -19,6 +19,7 @@ import numpy as np
 from .. import backend as K
 from ..autodiff import Tensor
 from ..autodiff import functional as F
+from ..autodiff.ops.fused import rows_linear
 from ..autodiff.ops.recurrent import gru_gates, gru_output, lstm_cell
 from ..autodiff.ops.recurrent_loop import lstm_loop
 from ._time_dense import time_distributed_dense
@@ -42,17 +43,16 @@ def _join(parts: list, axis: int = -1):
 def project(x, Ws: list, bs: list, masks: list):
     """``x . W + b`` for gate blocks side by side; ``x`` is ``(..., D)``.
 
-    Without dropout masks the blocks are one fused product (``F.linear`` over the rows
-    of all timesteps: the bias goes into the product's buffer instead of a new
-    ``(T, B, k u)`` array); with them each gate sees its own masked copy of ``x``
-    (1.2.2 draws one mask per gate).
+    Without dropout masks the blocks are one fused product: ``F.linear`` for one step,
+    and for all timesteps at once (``x`` ``(T, B, D)``) ``rows_linear``, which adds
+    the bias inside the product (``ops/fused.py``, for speed); with masks each gate
+    sees its own masked copy of ``x`` (1.2.2 draws one mask per gate).
     """
     if all(m is masks[0] for m in masks):  # no dropout, or one mask shared ('gpu')
-        x = masked(x, masks[0])
-        if x.ndim == 2:
-            return F.linear(x, _join(Ws), _join(bs))
-        rows = F.linear(F.reshape(x, (-1, x.shape[-1])), _join(Ws), _join(bs))
-        return F.reshape(rows, x.shape[:-1] + rows.shape[-1:])
+        x, W, b = masked(x, masks[0]), _join(Ws), _join(bs)
+        if x.ndim > 2 and x.dtype == W.dtype == b.dtype:
+            return rows_linear(x, W, b)
+        return F.linear(x, W, b)
     return _join([masked(x, m) @ W + b for W, b, m in zip(Ws, bs, masks)])
 
 
