@@ -83,9 +83,10 @@ class RowsLinear(Function):
 
     def forward(self, x, w, b):
         k, m = w.shape
-        rows = np.empty((x.size // k, k + 1), dtype=np.result_type(x, w, b))
-        rows[:, :k].reshape(x.shape)[...] = x
-        rows[:, k] = 1.0
+        rows = np.empty(x.shape[:-1] + (k + 1,), dtype=np.result_type(x, w, b))
+        rows[..., :k] = x  # (a transposed view of x is copied once, here)
+        rows[..., k] = 1.0
+        rows = rows.reshape(-1, k + 1)
         wb = np.concatenate([w, b[None]])
         self.rows = rows
         return (rows @ wb).reshape(x.shape[:-1] + (m,))

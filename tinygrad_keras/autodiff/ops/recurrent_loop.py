@@ -12,16 +12,16 @@ and the ``U`` gradient is **one** product over all steps::
 
 Memory: the arrays of a batch (gates, states, clip's pass-through mask, the output
 and the gradient of the input projections: ~15 MB at the benchmark's size, in the
-inputs' dtype, float32 in a model; the pre-activations of a step are scratch) are reused from one batch to the next (``_Spare``)
-instead of being allocated afresh.  Fresh multi-megabyte arrays come from the
-operating system as new pages, and touching them the first time (a page fault per
-4 KiB) cost about a tenth of the benchmark's step.  (Measured and left: a batch-major
-layout for the projections, and the backward's factors computed for all steps at once
-before its loop; both were slower in the whole step, the second because it streams
-cold arrays through memory several times.  What did pay: contiguous blocks -- numpy's
+inputs' dtype, float32 in a model; a step's pre-activations are scratch) are reused
+from one batch to the next (``_Spare``) instead of being allocated afresh.  Fresh
+multi-megabyte arrays come from the operating system as new pages, and touching them
+the first time (a page fault per 4 KiB) cost about a tenth of the benchmark's step.
+(Measured and left: a batch-major layout for the projections, and the backward's
+factors computed before its loop, for all steps at once or for chunks of 4 to 40
+steps; all were slower in the whole step.  What did pay: contiguous blocks -- numpy's
 elementwise calls on the strided column blocks of a ``(B, 4u)`` array cost two to
-three times as much as on a contiguous ``(B, u)`` one -- and a contiguous copy of
-``U^T`` for the backward's products.)
+three times as much as on a contiguous ``(B, u)`` one -- and the step products by
+blocks of columns from contiguous copies of ``U`` and ``U^T`` (``_column_parts``).)
 
 It computes the same numbers, step by step, as the readable loop (the same numpy
 operations in the same order for the forward pass), and ``tests/autodiff/
