@@ -193,7 +193,8 @@ def lstm_loop(draw):
     xz = draw(tst.arrays((steps, batch, 4 * units), bound=2.0))
     U = draw(tst.arrays((units, 4 * units), bound=1.0))
     h0, c0 = (draw(tst.arrays((batch, units), bound=1.0)) for _ in range(2))
-    return (xz, U, h0, c0), {"gate": draw(st.sampled_from(["sigmoid", "clip"]))}
+    return (xz, U, h0, c0), {"gate": draw(st.sampled_from(["sigmoid", "clip"])),
+                             "sequence": draw(st.booleans())}
 
 
 @st.composite
@@ -204,6 +205,15 @@ def linear(draw):
     if draw(st.booleans()):
         arrays += (draw(tst.arrays((m,))),)
     return arrays, {"relu": draw(st.booleans())}
+
+
+@st.composite
+def rows_linear(draw):
+    """``x (..., k)`` with one or two leading axes, ``w (k, m)``, ``b (m,)``."""
+    lead = tuple(draw(st.lists(st.integers(1, 3), min_size=1, max_size=2)))
+    k, m = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    return (draw(tst.arrays(lead + (k,))), draw(tst.arrays((k, m))),
+            draw(tst.arrays((m,)))), {}
 
 
 @st.composite

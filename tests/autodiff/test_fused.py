@@ -90,6 +90,41 @@ def test_linear_second_derivative_equals_the_composite():
         np.testing.assert_allclose(a, b, rtol=1e-12)
 
 
+def test_rows_linear_equals_matmul_add_to_rounding():
+    """``RowsLinear`` sums the bias inside the product (``[x, 1] @ [w; b]``), so it
+    agrees with ``x @ w + b`` to float32 rounding, not to the bit; a transposed view as
+    ``x`` (a recurrent layer's time-major input) and its gradient come out right."""
+    arrays = [RNG.standard_normal((7, 5, 20)), RNG.standard_normal((20, 16)),
+              RNG.standard_normal(16)]
+    upstream = RNG.standard_normal((5, 7, 16)).astype(np.float32)
+
+    def run(fn):
+        x, w, b = _leaves(*arrays)
+        out = fn(F.transpose(x, (1, 0, 2)), w, b)
+        out.backward(upstream)
+        return out, [x.grad, w.grad, b.grad]
+
+    (fast, fast_grads), (slow, slow_grads) = run(FU.rows_linear), run(F.linear_composite)
+    assert "RowsLinear" in graph_ops(fast) and fast.shape == slow.shape == (5, 7, 16)
+    np.testing.assert_allclose(fast.data, slow.data, rtol=1e-5, atol=1e-5)
+    for a, b in zip(fast_grads, slow_grads):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_rows_linear_second_derivative_equals_the_composite():
+    arrays = [RNG.standard_normal((2, 5, 3)), RNG.standard_normal((3, 4)), RNG.standard_normal(4)]
+
+    def second(fn):
+        x, w, b = _leaves(*arrays, dtype=np.float64)
+        loss = (fn(x, w, b) ** 3).sum()
+        gw, gb = grad(loss, [w, b], create_graph=True)
+        return [g.data for g in grad((gw ** 2).sum() + (gb ** 2).sum(), [x, w, b])]
+
+    for a, b in zip(second(FU.rows_linear), second(F.linear_composite)):
+        np.testing.assert_allclose(a, b, rtol=1e-10)
+
+
 def _probabilities(shape, zero_row=False, saturated=False):
     p = RNG.random(shape) + 0.01
     p /= p.sum(axis=-1, keepdims=True)

@@ -143,6 +143,7 @@ CASES = [
         covers={"LogSoftmax"}),
     # fused (ops/fused.py; equal to their composites in test_fused.py)
     opt("linear", F.linear, _np_linear, D.linear(), covers={"Linear"}, valid=_linear_off_kink),
+    opt("rows_linear", FU.rows_linear, _np_linear, D.rows_linear(), covers={"RowsLinear"}),
     opt("categorical_crossentropy", lambda p, t: FU.CategoricalCrossentropy.apply(p, t),
         _np_crossentropy, D.probabilities_and_targets(), covers={"CategoricalCrossentropy"}),
 ]

@@ -11,11 +11,12 @@ from tests.autodiff.harness import check_case, covered_ops, with_options
 from tinygrad_keras.autodiff import Tensor
 from tinygrad_keras.autodiff import functional as F
 from tinygrad_keras.autodiff.ops.recurrent import lstm_cell
-from tinygrad_keras.autodiff.ops.recurrent_loop import LSTMLoop, _Spare, lstm_loop
+from tinygrad_keras.autodiff.ops.recurrent_loop import LSTMLoop, _column_parts, _Spare, lstm_loop
 
 
-def numpy_loop(xz, U, h0, c0, gate="sigmoid", pre_activations=None):
-    """The LSTM recurrence in plain numpy: ``(T, B, 2u)`` of ``[h_t, c_t]``."""
+def numpy_loop(xz, U, h0, c0, gate="sigmoid", sequence=True, pre_activations=None):
+    """The LSTM recurrence in plain numpy: ``(T, B, 2u)`` of ``[h_t, c_t]`` (with
+    ``sequence=False`` the last ``(B, 2u)`` only)."""
     u, h, c, out = h0.shape[1], h0, c0, []
     for t in range(xz.shape[0]):
         z = xz[t] + h @ U
@@ -25,15 +26,15 @@ def numpy_loop(xz, U, h0, c0, gate="sigmoid", pre_activations=None):
         c = s[:, u:2 * u] * c + s[:, :u] * np.tanh(z[:, 3 * u:])
         h = s[:, 2 * u:] * np.tanh(c)
         out.append(np.concatenate([h, c], axis=1))
-    return np.stack(out)
+    return np.stack(out) if sequence else out[-1]
 
 
-def off_the_clip_kinks(xz, U, h0, c0, gate="sigmoid"):
+def off_the_clip_kinks(xz, U, h0, c0, gate="sigmoid", sequence=True):
     """Central differences straddling clip's kinks at 0 and 1 would be wrong."""
     if gate != "clip":
         return True
     pre = []
-    numpy_loop(xz, U, h0, c0, gate, pre)
+    numpy_loop(xz, U, h0, c0, gate, sequence, pre)
     return all(np.all(np.abs(p) > 1e-3) and np.all(np.abs(p - 1) > 1e-3) for p in pre)
 
 
@@ -64,17 +65,24 @@ def draw_inputs(seed, dtype="float64", steps=6, batch=3, units=4):
             [(steps, batch, 4 * units), (units, 4 * units), (batch, units), (batch, units)]]
 
 
+@pytest.mark.parametrize("sequence", [True, False])
 @pytest.mark.parametrize("gate", ["sigmoid", "clip"])
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_equals_the_readable_loop(gate, dtype):
+def test_equals_the_readable_loop(gate, dtype, sequence):
     """Forward values identical (same arithmetic in the same order); every gradient
-    equal to rounding (the U gradient is summed in another order)."""
+    equal to rounding (the U gradient is summed in another order).  With
+    ``sequence=False`` the loop's result is the readable loop's last step."""
     arrays = draw_inputs(0, dtype)
     weights = np.random.RandomState(1).standard_normal((6, 3, 8)).astype(dtype)
+    if not sequence:
+        weights = weights[-1]
     results = []
     for fn in (lstm_loop, readable_loop):
         ts = [Tensor(a, requires_grad=True) for a in arrays]
-        out = fn(*ts, gate=gate)
+        out = fn(*ts, gate=gate) if fn is readable_loop else fn(*ts, gate=gate,
+                                                                  sequence=sequence)
+        if not sequence and fn is readable_loop:
+            out = out[-1]
         (out * Tensor(weights)).sum().backward()
         results.append((out, [t.grad for t in ts]))
     (fast, fast_grads), (slow, slow_grads) = results
@@ -83,6 +91,30 @@ def test_equals_the_readable_loop(gate, dtype):
     for name, a, b in zip(["xz", "U", "h0", "c0"], fast_grads, slow_grads):
         assert a.dtype == np.dtype(dtype), name
         np.testing.assert_allclose(a, b, rtol=tol, atol=tol, err_msg=name)
+
+
+@pytest.mark.parametrize("batch", [32, 128])
+@pytest.mark.parametrize("gate", ["sigmoid", "clip"])
+def test_equals_the_readable_loop_at_the_benchmarks_size(gate, batch):
+    """With 32 rows and u = 128 (the benchmark) the loop computes each step's products
+    by blocks of columns (``_column_parts``), with 128 rows whole: either way the
+    forward values must be the readable loop's bits, and the gradients agree to
+    rounding."""
+    arrays = draw_inputs(3, "float32", steps=3, batch=batch, units=128)
+    arrays[1] *= 0.1  # keep the gates off their flat parts
+    cut = _column_parts(arrays[1], list(np.empty((4, batch, 128), "float32")), batch, 64)
+    assert (cut is not None) == (batch == 32)
+    weights = np.random.RandomState(4).standard_normal((3, batch, 256)).astype("float32")
+    results = []
+    for fn in (lstm_loop, readable_loop):
+        ts = [Tensor(a, requires_grad=True) for a in arrays]
+        out = fn(*ts, gate=gate)
+        (out * Tensor(weights)).sum().backward()
+        results.append((out.data, [t.grad for t in ts]))
+    (fast, fast_grads), (slow, slow_grads) = results
+    assert np.array_equal(fast, slow)
+    for name, a, b in zip(["xz", "U", "h0", "c0"], fast_grads, slow_grads):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5, err_msg=name)
 
 
 def test_declared_first_order_only_and_bad_gate_named():

@@ -19,6 +19,7 @@ import numpy as np
 from .. import backend as K
 from ..autodiff import Tensor
 from ..autodiff import functional as F
+from ..autodiff.ops.fused import rows_linear
 from ..autodiff.ops.recurrent import gru_gates, gru_output, lstm_cell
 from ..autodiff.ops.recurrent_loop import lstm_loop
 from ._time_dense import time_distributed_dense
@@ -42,11 +43,16 @@ def _join(parts: list, axis: int = -1):
 def project(x, Ws: list, bs: list, masks: list):
     """``x . W + b`` for gate blocks side by side; ``x`` is ``(..., D)``.
 
-    Without dropout masks the blocks are one fused product; with them each gate
+    Without dropout masks the blocks are one fused product: ``F.linear`` for one step,
+    and for all timesteps at once (``x`` ``(T, B, D)``) ``rows_linear``, which adds
+    the bias inside the product (``ops/fused.py``, for speed); with masks each gate
     sees its own masked copy of ``x`` (1.2.2 draws one mask per gate).
     """
     if all(m is masks[0] for m in masks):  # no dropout, or one mask shared ('gpu')
-        return masked(x, masks[0]) @ _join(Ws) + _join(bs)
+        x, W, b = masked(x, masks[0]), _join(Ws), _join(bs)
+        if x.ndim > 2 and x.dtype == W.dtype == b.dtype:
+            return rows_linear(x, W, b)
+        return F.linear(x, W, b)
     return _join([masked(x, m) @ W + b for W, b, m in zip(Ws, bs, masks)])
 
 
@@ -358,11 +364,14 @@ class LSTM(_GatedRNN):
         seq = self.prepare_sequence(x)
         if self.go_backwards:
             seq = seq[::-1]
-        out = lstm_loop(seq, self._batch_Us[0], states[0], states[1], cell)
+        # without return_sequences only the final states are used: the loop returns those
+        out = lstm_loop(seq, self._batch_Us[0], states[0], states[1], cell,
+                        sequence=self.return_sequences)
         u = self.output_dim
-        h_last = out[-1, :, :u]
+        last = out[-1] if self.return_sequences else out
+        h_last = last[:, :u]
         sequence = F.transpose(out[:, :, :u], (1, 0, 2)) if self.return_sequences else None
-        return h_last, sequence, [h_last, out[-1, :, u:]]
+        return h_last, sequence, [h_last, last[:, u:]]
 
     def pack_states(self, states):
         """With the fused cell the loop carries ``[h, hc]``, ``hc = [h, c]`` side by side."""
