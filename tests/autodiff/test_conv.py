@@ -314,9 +314,15 @@ def test_conv2d_bias_relu_property(drawn):
     ((40, 2, 11, 9), (4, 2, 3, 3), "same", 2),
     ((300, 1, 5, 5), (2, 1, 2, 2), "valid", 1),
 ])
-def test_shifted_window_blocks_of_big_batches_match_im2col(xs, ws, padding, dilation):
-    """Batches big enough (ow*B >= 256 rows) that the shifted forward and d w skip the
-    junk rows block by block: the same numbers as im2col, gradients included."""
+@pytest.mark.parametrize("tap_channels, run_rows", [(1, 4096), (1000, 4096), (1, 100), (1000, 100)])
+def test_shifted_runs_of_big_batches_match_im2col(xs, ws, padding, dilation, tap_channels,
+                                                  run_rows, monkeypatch):
+    """Batches big enough that the stride-1 runs are cut in pieces (``run_rows``), with
+    one product per tap (``tap_channels`` 1) or one patch block per piece (1000): the
+    same numbers as im2col, gradients included."""
+    from tinygrad_keras.autodiff.ops import conv_shifted
+    monkeypatch.setattr(conv_shifted, "TAP_CHANNELS", tap_channels)
+    monkeypatch.setattr(conv_shifted, "RUN_ROWS", run_rows)
     rng = np.random.default_rng(9)
     x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])
     results = []
@@ -327,3 +333,36 @@ def test_shifted_window_blocks_of_big_batches_match_im2col(xs, ws, padding, dila
         results.append((out.data, tx.grad, tw.grad, tb.grad))
     for got, ref in zip(*results):
         np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("xs, ws, stride, padding, dilation", CASES)
+@pytest.mark.parametrize("relu", [False, True])
+def test_shifted_with_a_product_per_tap_is_gradient_checked(xs, ws, stride, padding, dilation, relu,
+                                             monkeypatch):
+    """The per-tap products (``TAP_CHANNELS`` >= C, as for a wide layer) gradient-checked
+    on the small cases, with and without the fused bias and relu."""
+    from tinygrad_keras.autodiff.ops import conv_shifted
+    monkeypatch.setattr(conv_shifted, "TAP_CHANNELS", 1)
+    rng = np.random.default_rng(11)
+    x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])
+    b += np.sign(b) * 2.0  # keep the outputs, mostly, away from relu's kink
+    x, w, b = (Tensor(a, requires_grad=True) for a in (x, w, b))
+    assert gradcheck(lambda a, c, d: F.conv2d(a, c, stride, padding, dilation, impl="shifted",
+                                               bias=d, relu=relu), x, w, b)
+    assert gradcheck(lambda a, c: F.conv2d(a, c, stride, padding, dilation, impl="shifted"),
+                     x, w)
+
+
+def test_shifted_runs_in_float32_match_float64():
+    """A wide float32 layer (the per-tap BLAS products, sgemm) against the float64 run."""
+    rng = np.random.default_rng(12)
+    x, w, b = (rng.standard_normal(s) for s in ((16, 20, 9, 8), (24, 20, 3, 3), (24,)))
+    grads = {}
+    for dtype in (np.float32, np.float64):
+        tx, tw, tb = (Tensor(a.astype(dtype), requires_grad=True) for a in (x, w, b))
+        out = F.conv2d(tx, tw, padding="same", bias=tb, relu=True)
+        out.backward(np.cos(np.arange(out.data.size)).reshape(out.shape).astype(dtype))
+        grads[dtype] = (out.data, tx.grad, tw.grad, tb.grad)
+        assert all(a.dtype == dtype for a in grads[dtype])
+    for got, ref in zip(grads[np.float32], grads[np.float64]):
+        np.testing.assert_allclose(got, ref, rtol=2e-4, atol=2e-4)

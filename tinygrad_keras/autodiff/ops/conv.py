@@ -46,8 +46,10 @@ from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from .conv_shifted import (
     SPATIAL_MAJOR,
+    correlate_runs,
     correlate_shifted,
     grad_on_grid,
+    grads_runs,
     input_grad_shifted,
     weight_grad_shifted,
 )
@@ -138,6 +140,13 @@ def _correlate_im2col(xp, w, stride, dilation):
     return out.reshape(F, B, oh, ow).transpose(1, 0, 2, 3), cols
 
 
+def _correlate_shifted(xp, w, stride, dilation, bias=None, relu=False):
+    """The shifted implementation: row runs at stride 1, the input grid otherwise."""
+    if tuple(stride) == (1, 1):
+        return correlate_runs(xp, w, dilation, bias, relu)
+    return correlate_shifted(xp, w, stride, dilation, bias, relu)
+
+
 def _correlate_scipy(xp, w, stride, dilation):
     """Reference path: a scipy 'valid' correlation per (sample, filter, channel)."""
     from scipy.signal import correlate
@@ -161,7 +170,7 @@ def correlate(xp, w, stride=(1, 1), dilation=(1, 1), impl=None):
     """'valid' correlation of a padded ``xp`` (B, C, H, W) with ``w`` (F, C, kh, kw)."""
     name = resolve_impl(impl, stride, dilation)
     if name == "shifted":
-        return correlate_shifted(xp, w, stride, dilation), None
+        return _correlate_shifted(xp, w, stride, dilation), None
     if name == "im2col":
         return _correlate_im2col(xp, w, stride, dilation)
     return _correlate_scipy(xp, w, stride, dilation)
@@ -261,7 +270,7 @@ class Correlate2D(Function):
         self.stride, self.padding, self.dilation, self.impl = stride, padding, dilation, impl
         xp, self.w = pad_hw(x, padding, _storage(impl, stride, dilation)), w
         if resolve_impl(impl, stride, dilation) == "shifted":
-            out, cols = correlate_shifted(xp, w, stride, dilation, bias, relu), None
+            out, cols = _correlate_shifted(xp, w, stride, dilation, bias, relu), None
         else:
             out, cols = correlate(xp, w, stride, dilation, impl)
             out = out if bias is None else out + bias.reshape(1, -1, 1, 1)
@@ -290,9 +299,15 @@ class Correlate2D(Function):
                              self.dilation, self.impl)
         return dx, dw
 
-    def _shifted_backward(self, grad, mask=None, bias=False):
-        """``(dx, dw, db)`` from one gridded copy of ``grad`` times ``mask`` (see
-        conv_shifted.py); db, the sum over the grid, only when ``bias``."""
+    def _shifted_backward(self, grad, relu_out=None, bias=False):
+        """``(dx, dw, db)`` (see conv_shifted.py) from ``grad``, counted only where
+        ``relu_out > 0`` when given (a fused relu's output); db only when ``bias``.
+        Stride 1 runs over the output rows; other strides place ``grad`` on the grid."""
+        if tuple(self.stride) == (1, 1):
+            dxp, dw, db = grads_runs(grad, self.xp, self.w, self.dilation, relu_out,
+                                     self.needs_grad[0], self.needs_grad[1], bias)
+            return (None if dxp is None else _crop_hw(dxp, self.padding)), dw, db
+        mask = None if relu_out is None else relu_out > 0
         gflat, lead = grad_on_grid(grad, self.padded_hw, self.w.shape[2:], self.stride,
                                    self.dilation, mask)
         db = gflat.sum(axis=0) if bias else None  # zero off the output cells
