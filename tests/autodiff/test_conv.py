@@ -366,3 +366,22 @@ def test_shifted_runs_in_float32_match_float64():
         assert all(a.dtype == dtype for a in grads[dtype])
     for got, ref in zip(grads[np.float32], grads[np.float64]):
         np.testing.assert_allclose(got, ref, rtol=2e-4, atol=2e-4)
+
+
+def test_reused_buffers_never_overwrite_an_array_still_held():
+    """Outputs and gradients of the shifted convolution and of max pooling come from
+    arrays reused from batch to batch; one still referenced is never handed out again."""
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((8, 3, 10, 10)).astype(np.float32)
+    w = Tensor(rng.standard_normal((4, 3, 3, 3)).astype(np.float32), requires_grad=True)
+    kept = []
+    for step in range(3):
+        tx = Tensor(x * (step + 1), requires_grad=True)
+        out = F.conv2d(tx, w, bias=Tensor(np.ones(4, np.float32)), relu=True)
+        pooled = F.max_pool2d(out, (2, 2))
+        pooled.sum().backward()
+        kept.append((out.data, tx.grad, (out.data.copy(), tx.grad.copy())))
+    for out, grad, (out_then, grad_then) in kept:
+        np.testing.assert_array_equal(out, out_then)
+        np.testing.assert_array_equal(grad, grad_then)
+    assert not np.array_equal(kept[0][0], kept[1][0])
