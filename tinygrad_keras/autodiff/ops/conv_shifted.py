@@ -225,18 +225,22 @@ RUN_ROWS = 4096    # a run longer than this is cut in pieces (cache)
 _SPARE = _Spare()
 
 
-def _gemm_into(c, a, b) -> None:
-    """``c += a @ b`` in place, for C-contiguous 2-d ``a``, ``b`` and ``c`` (BLAS gemm with
-    beta = 1; numpy's matmul has no accumulating form, and a product into a temporary
-    plus an add costs a third more here).  BLAS sees the row-major matrices as
-    column-major transposes: ``c.T += b.T @ a.T``."""
-    if c.dtype not in BLAS_TYPES:
-        c += a @ b
-        return
-    gemm = get_blas_funcs("gemm", (a, b, c))
-    r = gemm(1.0, b.T, a.T, beta=1.0, c=c.T, overwrite_c=1)
-    if r.ctypes.data != c.ctypes.data:  # the wrapper had to copy: write back
-        c[...] = r.T
+def _gemm_into(dtype):
+    """A function ``into(c, a, b)``: ``c += a @ b`` in place, for C-contiguous 2-d
+    arrays of ``dtype`` (BLAS gemm with beta = 1; numpy's matmul has no accumulating
+    form, and a product into a temporary plus an add costs a third more here).  BLAS
+    sees the row-major matrices as column-major transposes: ``c.T += b.T @ a.T``."""
+    if np.dtype(dtype) not in BLAS_TYPES:
+        def into(c, a, b):
+            c += a @ b
+        return into
+    gemm = get_blas_funcs("gemm", dtype=dtype)
+
+    def into(c, a, b):
+        ct = c.T
+        if gemm(1.0, b.T, a.T, beta=1.0, c=ct, overwrite_c=1) is not ct:
+            c += a @ b  # the wrapper had to copy ``c`` (never for the runs here): redo
+    return into
 
 
 def _pieces(run: int):
@@ -270,14 +274,15 @@ def correlate_runs(xp, w, dilation, bias=None, relu=False) -> np.ndarray:
     out = _SPARE.lend((oh * run, F), dtype)
     x = x.astype(dtype, copy=False)
     patches = None if C >= TAP_CHANNELS else np.empty((RUN_ROWS, len(taps), C), dtype)
+    gemm_into = _gemm_into(dtype)
     for i in range(oh):
         for a, b in _pieces(run):
             block, start = out[i * run + a:i * run + b], i * W * B + a
             if patches is None:
                 block[...] = 0 if bias is None else bias
                 for t, off in enumerate(taps):
-                    _gemm_into(block, x[start + off:start + off + b - a],
-                               kernel.reshape(-1, C, F)[t])
+                    gemm_into(block, x[start + off:start + off + b - a],
+                              kernel.reshape(-1, C, F)[t])
             else:
                 block_patches = patches[:b - a]
                 for t, off in enumerate(taps):
@@ -313,6 +318,7 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
     dx = _SPARE.lend((H * W * B, C), dtype) if need_dx else None
     # d x adds g_row(i) @ w_uv.T into the input rows i + u*dh: kernel (kh, kw, F, C)
     kernel = np.ascontiguousarray(w.transpose(2, 3, 0, 1), dtype=dtype).reshape(-1, F, C)
+    gemm_into = _gemm_into(dtype)
     for p in range(H):  # output row p (if any), then input row p
         if p < oh:
             gp = gm[p].reshape(ow, B, F)
@@ -344,7 +350,7 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
                         gi = gm[i, a:b]
                         for v in range(kw):
                             s = v * dilation[1] * B + a
-                            _gemm_into(row[s:s + b - a], gi, kernel[u * kw + v])
+                            gemm_into(row[s:s + b - a], gi, kernel[u * kw + v])
     _SPARE.give(gm)
     if dx is not None:
         dx = dx.reshape(H, W, B, C).transpose(SPATIAL_MAJOR)
