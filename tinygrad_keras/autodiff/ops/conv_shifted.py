@@ -312,6 +312,7 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
     p_rows = None if positive is None else positive.transpose(SPATIAL_MAJOR)
     gm = _SPARE.take((oh, run, F), dtype)
     db = np.zeros(F, dtype=dtype) if need_db else None
+    ones = np.ones(run, dtype=dtype)  # d b as products: 4x faster than .sum(axis=0) here
     x = _rows(xp).astype(dtype, copy=False) if need_dw else None
     dw = np.zeros((len(taps), C, F), dtype=dtype) if need_dw else None
     patches = None if C >= TAP_CHANNELS else np.empty((RUN_ROWS, len(taps), C), dtype)
@@ -328,7 +329,7 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
                 np.multiply(g_rows[p], p_rows[p] > 0, out=gp)
             gp = gm[p]
             if need_db:
-                db += gp.sum(axis=0)
+                db += ones @ gp
         if need_dw and p < oh:
             for a, b in _pieces(run):
                 gi, start = gp[a:b], p * W * B + a
