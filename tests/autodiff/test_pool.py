@@ -132,3 +132,10 @@ def test_max_pool2d_backward_twice_with_retained_graph():
     out.sum().backward()
     np.testing.assert_allclose(x.grad, 2 * first)
     assert first.sum() == pytest.approx(2.0 * out.size)
+
+
+def test_a_window_of_256_tied_cells_shares_the_gradient():
+    """The count of tied maxima is kept in uint8 only for windows of fewer than 256 cells."""
+    x = Tensor(np.ones((1, 1, 16, 16), np.float32), requires_grad=True)
+    F.max_pool2d(x, (16, 16)).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.full((1, 1, 16, 16), 1 / 256, np.float32))
