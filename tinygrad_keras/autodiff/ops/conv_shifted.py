@@ -209,16 +209,17 @@ def weight_grad_shifted(gflat, lead, xp, k, dilation) -> np.ndarray:
 # no patch matrix at all, accumulated in place by BLAS (``_gemm_into``).  The gradients
 # take the same runs: d w sums ``run(i, u, v).T @ g_row(i)``, and d x adds
 # ``g_row(i) @ w[:, :, u, v]`` into the run of input rows it came from.  No junk rows are
-# computed and the output is compact spatial-major ``(OH, OW, B, F)``.  When ``C`` is 1
-# (a first layer of grey images) one product per tap is too thin for BLAS, so
-# the ``kh*kw`` runs of a row are first copied side by side into a patch block
-# (``(OW*B, kh*kw*C)``, still small) and multiplied once.
+# computed and the output is compact spatial-major ``(OH, OW, B, F)``.  When ``C`` is
+# tiny (a first layer: grey or colour images) one product per tap is too thin for BLAS,
+# so the ``kh*kw`` runs of a piece are first copied into a patch block (``_PatchBlock``,
+# still small) and multiplied once.
 
 BLAS_TYPES = (np.dtype(np.float32), np.dtype(np.float64))
-# C from which a product per tap beats building a patch block: measured on AVX512
-# (SkylakeX kernel), 128 28x28 images, 3x3 kernel, F = 32: per tap 1.4-2.5x faster from
-# C = 2 on (forward and d w), 2.7x slower forward at C = 1
-TAP_CHANNELS = 2
+# C from which a product per tap beats a tap-major patch block: measured on AVX512
+# (SkylakeX kernel), 3x3 kernels, forward and d w: patches 3.3x / 1.5x faster at C = 1
+# (128 28x28 images, F = 32), 1.4x / 1.04x at C = 3 (32 66x66 images, F = 64), taps
+# 1.0x / 1.5x faster at C = 4
+TAP_CHANNELS = 4
 RUN_ROWS = 4096    # a run longer than this is cut in pieces (cache)
 # outputs, input gradients and the masked gradient, reused from one batch to the next:
 # a fresh array of megabytes costs a page fault per 4 KiB when first written
@@ -250,6 +251,23 @@ def _pieces(run: int):
     return list(itertools.pairwise(cuts))
 
 
+class _PatchBlock:
+    """The patches of a piece of ``n`` rows from ``start``, stored tap-major: a
+    ``(taps*C, n)`` matrix whose rows ``t*C .. t*C + C - 1`` are the run of tap ``t``,
+    transposed (for ``C = 1`` each tap is one contiguous copy: 4x faster than writing
+    the runs side by side).  One buffer, reused."""
+
+    def __init__(self, x, taps):
+        self.x, self.taps = x, taps
+        self.buffer = np.empty((len(taps), x.shape[1], RUN_ROWS), dtype=x.dtype)
+
+    def __call__(self, start: int, n: int) -> np.ndarray:
+        block = self.buffer[:, :, :n]
+        for t, off in enumerate(self.taps):
+            block[t] = self.x[start + off:start + off + n].T
+        return block.reshape(-1, n)
+
+
 def _tap_rows(hw, k, dilation, batch) -> list:
     """Row offset (in ``x``) of every tap ``(u, v)``, in (u, v) row-major order."""
     return _offsets(hw, k, dilation, batch)
@@ -273,7 +291,7 @@ def correlate_runs(xp, w, dilation, bias=None, relu=False) -> np.ndarray:
     kernel = np.ascontiguousarray(w.transpose(2, 3, 1, 0), dtype=dtype)  # (kh, kw, C, F)
     out = _SPARE.lend((oh * run, F), dtype)
     x = x.astype(dtype, copy=False)
-    patches = None if C >= TAP_CHANNELS else np.empty((RUN_ROWS, len(taps), C), dtype)
+    patches = None if C >= TAP_CHANNELS else _PatchBlock(x, taps)
     gemm_into = _gemm_into(dtype)
     for i in range(oh):
         for a, b in _pieces(run):
@@ -284,10 +302,7 @@ def correlate_runs(xp, w, dilation, bias=None, relu=False) -> np.ndarray:
                     gemm_into(block, x[start + off:start + off + b - a],
                               kernel.reshape(-1, C, F)[t])
             else:
-                block_patches = patches[:b - a]
-                for t, off in enumerate(taps):
-                    block_patches[:, t] = x[start + off:start + off + b - a]
-                np.matmul(block_patches.reshape(b - a, -1), kernel.reshape(-1, F), out=block)
+                np.matmul(patches(start, b - a).T, kernel.reshape(-1, F), out=block)
                 if bias is not None:
                     block += bias
             if relu:
@@ -315,7 +330,7 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
     ones = np.ones(run, dtype=dtype)  # d b as products: 4x faster than .sum(axis=0) here
     x = _rows(xp).astype(dtype, copy=False) if need_dw else None
     dw = np.zeros((len(taps), C, F), dtype=dtype) if need_dw else None
-    patches = None if C >= TAP_CHANNELS else np.empty((RUN_ROWS, len(taps), C), dtype)
+    patches = None if C >= TAP_CHANNELS or not need_dw else _PatchBlock(x, taps)
     dx = _SPARE.lend((H * W * B, C), dtype) if need_dx else None
     # d x adds g_row(i) @ w_uv.T into the input rows i + u*dh: kernel (kh, kw, F, C)
     kernel = np.ascontiguousarray(w.transpose(2, 3, 0, 1), dtype=dtype).reshape(-1, F, C)
@@ -337,10 +352,7 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
                     for t, off in enumerate(taps):
                         dw[t] += x[start + off:start + off + b - a].T @ gi
                 else:
-                    block_patches = patches[:b - a]
-                    for t, off in enumerate(taps):
-                        block_patches[:, t] = x[start + off:start + off + b - a]
-                    dw += (block_patches.reshape(b - a, -1).T @ gi).reshape(dw.shape)
+                    dw += (patches(start, b - a) @ gi).reshape(dw.shape)
         if need_dx:
             row = dx[p * W * B:(p + 1) * W * B]
             row[...] = 0
