@@ -21,8 +21,8 @@ from ..tensor import Tensor
 from .movement import ScatterAdd
 from .recurrent_loop import _Spare
 
-_SPARE = _Spare()  # the backward's arrays, reused from one batch to the next
-_SPARE.keep = 4     # of a kind: the hit masks of a 2x2 pool, for one
+_SPARE = _Spare()  # the backward's gradients, reused from one batch to the next
+BLOCK_ELEMENTS = 1 << 16  # the max-pool backward's temporaries: ~64k numbers each
 
 
 def _storage_order(a) -> list:
@@ -37,12 +37,6 @@ def _lent_like(a, dtype) -> np.ndarray:
     benchmark: 2600 faults a step)."""
     order = _storage_order(a)
     return _SPARE.lend(tuple(a.shape[k] for k in order), dtype).transpose(np.argsort(order))
-
-
-def _taken_like(a, dtype) -> np.ndarray:
-    """As ``_lent_like``, for scratch the op gives back itself (``_SPARE.give``)."""
-    order = _storage_order(a)
-    return _SPARE.take(tuple(a.shape[k] for k in order), dtype).transpose(np.argsort(order))
 
 
 def same_padding(size: int, k: int, stride: int, dilation: int = 1) -> tuple:
@@ -134,6 +128,7 @@ class MaxPool2D(Function):
         self.xp = _pad(x, padding, -np.inf)
         self.cells = _offsets(self.xp.shape, pool, stride)
         self.tiles = _tiles(self.xp.shape, pool, stride)
+        self.pool, self.stride = pool, stride
         self.out = _separable_max(self.xp, pool, stride)
         return self.out
 
@@ -147,32 +142,35 @@ class MaxPool2D(Function):
         return _recorded_scatter(grad / count, self.cells, hits, self.xp.shape, self.padding)
 
     def _array_backward(self, grad):
-        """The same arithmetic on arrays, every temporary in the layout of ``out`` (so the
-        elementwise ops run in one memory order) and reused from batch to batch."""
-        hits = [np.equal(self.xp[cell], self.out, out=_taken_like(self.out, bool))
-                for cell in self.cells]
-        # the count of tied maxima, which share the gradient; in uint8 when no window has
-        # 256 cells (its sums take a quarter of the time of float ones)
-        count = _taken_like(self.out, np.uint8 if len(hits) < 256 else grad.dtype)
-        np.copyto(count, hits[0])
-        for hit in hits[1:]:
-            np.add(count, hit, out=count)
-        share = _taken_like(self.out, grad.dtype)
-        scratch = [count, share, *hits]
-        if grad.strides != share.strides:  # a copy first: the ops below then run in one order
-            scratch.append(_taken_like(share, grad.dtype))
-            np.copyto(scratch[-1], grad)
-            grad = scratch[-1]
-        np.divide(grad, count, out=share)
+        """The same arithmetic on arrays, a few output rows at a time, so that every
+        temporary is small (it stays in cache: the big arrays are each read or written
+        once) and stored in the layout of ``out`` (the elementwise ops run in one memory
+        order).  The count of tied maxima is kept in uint8 when no window has 256 cells
+        (its sums take a quarter of the time of float ones)."""
+        (kh, kw), (sh, sw) = self.pool, self.stride
+        oh, ow = self.out.shape[2:]
         dxp = _lent_like(self.xp, grad.dtype)
-        if self.tiles:  # every cell written exactly once
-            for cell, hit in zip(self.cells, hits):
-                np.multiply(hit, share, out=dxp[cell])
-        else:
+        if not self.tiles:  # overlapping windows add up; else every cell is written once
             dxp[...] = 0
-            for cell, hit in zip(self.cells, hits):
-                dxp[cell] += hit * share
-        _SPARE.give(*(a.transpose(_storage_order(a)) for a in scratch))
+        rows = max(1, BLOCK_ELEMENTS // max(1, self.out[:, :, :1].size))
+        for r0 in range(0, oh, rows):
+            r1 = min(r0 + rows, oh)
+            out = self.out[:, :, r0:r1]
+            cells = [(slice(None), slice(None), slice(u + r0 * sh, u + (r1 - 1) * sh + 1, sh),
+                      slice(v, v + (ow - 1) * sw + 1, sw)) for u in range(kh) for v in range(kw)]
+            hits = [np.equal(self.xp[cell], out) for cell in cells]
+            count = np.empty_like(out, dtype=np.uint8 if len(hits) < 256 else grad.dtype)
+            np.copyto(count, hits[0])
+            for hit in hits[1:]:
+                np.add(count, hit, out=count)
+            share = np.empty_like(out, dtype=grad.dtype)
+            np.copyto(share, grad[:, :, r0:r1])  # into out's layout, then in place
+            np.divide(share, count, out=share)
+            for cell, hit in zip(cells, hits):
+                if self.tiles:
+                    np.multiply(hit, share, out=dxp[cell])
+                else:
+                    dxp[cell] += hit * share
         # keep xp/out: with retain_graph a second backward comes through here again
         # (the engine drops this Function, and with it the arrays, when it releases the node)
         return _unpad(dxp, self.padding)
