@@ -385,3 +385,15 @@ def test_reused_buffers_never_overwrite_an_array_still_held():
         np.testing.assert_array_equal(out, out_then)
         np.testing.assert_array_equal(grad, grad_then)
     assert not np.array_equal(kept[0][0], kept[1][0])
+
+
+def test_only_arrays_up_to_keep_bytes_are_kept(monkeypatch):
+    """Arrays bigger than ``KEEP_BYTES`` are made afresh and never held between batches."""
+    from tinygrad_keras.autodiff.ops import kept
+    monkeypatch.setattr(kept, "KEPT", type(kept.KEPT)())
+    monkeypatch.setattr(kept, "KEEP_BYTES", 1000)
+    big, small = kept.lend((300,), np.float32), kept.lend((10,), np.float32)
+    kept.give(kept.take((400,), np.float32), kept.take((20,), np.float32))
+    assert [a.shape for kind in (kept.KEPT.lent, kept.KEPT.free) for v in kind.values()
+            for a in v] == [(10,), (20,)]
+    assert big.shape == (300,) and small.shape == (10,)

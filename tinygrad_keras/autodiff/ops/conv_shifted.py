@@ -49,7 +49,7 @@ import itertools
 import numpy as np
 from scipy.linalg.blas import get_blas_funcs
 
-from .recurrent_loop import _Spare
+from . import kept
 
 BLOCK_ELEMENTS = 1 << 18  # a block's patch matrix: 256k numbers, 1 MB in float32
 SPATIAL_MAJOR = (2, 3, 0, 1)  # (B, C, H, W) <-> (H, W, B, C); its own inverse
@@ -221,9 +221,6 @@ BLAS_TYPES = (np.dtype(np.float32), np.dtype(np.float64))
 # 1.0x / 1.5x faster at C = 4
 TAP_CHANNELS = 4
 RUN_ROWS = 4096    # a run longer than this is cut in pieces (cache)
-# outputs, input gradients and the masked gradient, reused from one batch to the next:
-# a fresh array of megabytes costs a page fault per 4 KiB when first written
-_SPARE = _Spare()
 
 
 def _gemm_into(dtype):
@@ -289,7 +286,7 @@ def correlate_runs(xp, w, dilation, bias=None, relu=False) -> np.ndarray:
     taps = _tap_rows((H, W), (kh, kw), dilation, B)
     dtype = np.result_type(xp, w)
     kernel = np.ascontiguousarray(w.transpose(2, 3, 1, 0), dtype=dtype)  # (kh, kw, C, F)
-    out = _SPARE.lend((oh * run, F), dtype)
+    out = kept.lend((oh * run, F), dtype)
     x = x.astype(dtype, copy=False)
     patches = None if C >= TAP_CHANNELS else _PatchBlock(x, taps)
     gemm_into = _gemm_into(dtype)
@@ -328,13 +325,13 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
     # the masked gradient's rows, in a ring: d x at input row p reads the output rows
     # p - u*dh, so the last (kh - 1)*dh + 1 of them (a few MB at most: stays in cache)
     ring = (kh - 1) * dilation[0] + 1 if need_dx else 1
-    gm = _SPARE.take((ring, run, F), dtype)
+    gm = kept.take((ring, run, F), dtype)
     db = np.zeros(F, dtype=dtype) if need_db else None
     ones = np.ones(run, dtype=dtype)  # d b as products: 4x faster than .sum(axis=0) here
     x = _rows(xp).astype(dtype, copy=False) if need_dw else None
     dw = np.zeros((len(taps), C, F), dtype=dtype) if need_dw else None
     patches = None if C >= TAP_CHANNELS or not need_dw else _PatchBlock(x, taps)
-    dx = _SPARE.lend((H * W * B, C), dtype) if need_dx else None
+    dx = kept.lend((H * W * B, C), dtype) if need_dx else None
     # d x adds g_row(i) @ w_uv.T into the input rows i + u*dh: kernel (kh, kw, F, C)
     kernel = np.ascontiguousarray(w.transpose(2, 3, 0, 1), dtype=dtype).reshape(-1, F, C)
     gemm_into = _gemm_into(dtype)
@@ -367,7 +364,7 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
                         for v in range(kw):
                             s = v * dilation[1] * B + a
                             gemm_into(row[s:s + b - a], gi, kernel[u * kw + v])
-    _SPARE.give(gm)
+    kept.give(gm)
     if dx is not None:
         dx = dx.reshape(H, W, B, C).transpose(SPATIAL_MAJOR)
     if dw is not None:

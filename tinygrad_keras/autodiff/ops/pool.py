@@ -18,10 +18,9 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
+from . import kept
 from .movement import ScatterAdd
-from .recurrent_loop import _Spare
 
-_SPARE = _Spare()  # the backward's gradients, reused from one batch to the next
 BLOCK_ELEMENTS = 1 << 16  # the max-pool backward's temporaries: ~64k numbers each
 
 
@@ -31,12 +30,11 @@ def _storage_order(a) -> list:
 
 
 def _lent_like(a, dtype) -> np.ndarray:
-    """An uninitialised array of ``a``'s shape, stored in ``a``'s axis order, lent by
-    ``_SPARE``: a fresh array of megabytes costs a page fault per 4 KiB on first touch
-    (together about as long as the max-pool backward's arithmetic, measured in the CNN
-    benchmark: 2600 faults a step)."""
+    """An uninitialised array of ``a``'s shape, stored in ``a``'s axis order, from
+    ``kept`` (reused from batch to batch: a fresh one cost 2600 page faults a step in
+    the CNN benchmark, about as long as the max-pool backward's arithmetic)."""
     order = _storage_order(a)
-    return _SPARE.lend(tuple(a.shape[k] for k in order), dtype).transpose(np.argsort(order))
+    return kept.lend(tuple(a.shape[k] for k in order), dtype).transpose(np.argsort(order))
 
 
 def same_padding(size: int, k: int, stride: int, dilation: int = 1) -> tuple:
