@@ -24,9 +24,11 @@ Three implementations compute the same correlation:
   (``im2col``), multiplied by the flattened kernel in a single BLAS call.  That one
   matmul is what makes training a CNN usable; the forward's patch matrix is kept
   and reused for d w (one more matmul).
-* ``"shifted"`` (``conv_shifted.py``): the same matmul done block by block, each
-  block's patches gathered by a few long copies from the image itself, so the
-  patch matrix never exists whole (faster, and tens of MB less memory).
+* ``"shifted"`` (``conv_shifted.py``): the image stored pixel by pixel, so that each
+  kernel tap reads a fixed shift of its rows; at stride 1 every output row is one
+  matmul per tap straight out of the image (no patch matrix at all), at other
+  strides the matmul is done block by block from patches gathered by a few long
+  copies (faster, and tens of MB less memory).
 
 The default, ``"auto"``, is ``"shifted"`` for a training step's convolution at
 stride 1 with a kernel larger than 1x1 and no dilation, and ``"im2col"`` otherwise:

@@ -265,11 +265,6 @@ class _PatchBlock:
         return block.reshape(-1, n)
 
 
-def _tap_rows(hw, k, dilation, batch) -> list:
-    """Row offset (in ``x``) of every tap ``(u, v)``, in (u, v) row-major order."""
-    return _offsets(hw, k, dilation, batch)
-
-
 def correlate_runs(xp, w, dilation, bias=None, relu=False) -> np.ndarray:
     """Stride-1 'valid' correlation of the padded ``xp`` (B, C, H, W) with ``w``
     (F, C, kh, kw) -> (B, F, OH, OW), stored compact spatial-major; ``bias`` (F,) and
@@ -283,9 +278,10 @@ def correlate_runs(xp, w, dilation, bias=None, relu=False) -> np.ndarray:
         raise ValueError(f"correlate: the kernel {(kh, kw)} with dilation {tuple(dilation)} "
                          f"does not fit in the padded input {(H, W)}")
     x, run = _rows(xp), ow * B
-    taps = _tap_rows((H, W), (kh, kw), dilation, B)
+    taps = _offsets((H, W), (kh, kw), dilation, B)  # row shift of each tap (u, v)
     dtype = np.result_type(xp, w)
     kernel = np.ascontiguousarray(w.transpose(2, 3, 1, 0), dtype=dtype)  # (kh, kw, C, F)
+    kernel = kernel.reshape(-1, F) if C < TAP_CHANNELS else kernel.reshape(-1, C, F)
     out = kept.lend((oh * run, F), dtype)
     x = x.astype(dtype, copy=False)
     patches = None if C >= TAP_CHANNELS else _PatchBlock(x, taps)
@@ -296,10 +292,9 @@ def correlate_runs(xp, w, dilation, bias=None, relu=False) -> np.ndarray:
             if patches is None:
                 block[...] = 0 if bias is None else bias
                 for t, off in enumerate(taps):
-                    gemm_into(block, x[start + off:start + off + b - a],
-                              kernel.reshape(-1, C, F)[t])
+                    gemm_into(block, x[start + off:start + off + b - a], kernel[t])
             else:
-                np.matmul(patches(start, b - a).T, kernel.reshape(-1, F), out=block)
+                np.matmul(patches(start, b - a).T, kernel, out=block)
                 if bias is not None:
                     block += bias
             if relu:
@@ -319,7 +314,7 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
     F, _, kh, kw = w.shape
     oh, ow = g.shape[2:]
     run, dtype = ow * B, np.result_type(g, w, xp)
-    taps = _tap_rows((H, W), (kh, kw), dilation, B)
+    taps = _offsets((H, W), (kh, kw), dilation, B)  # row shift of each tap (u, v)
     g_rows = g.transpose(SPATIAL_MAJOR)                     # (OH, OW, B, F), a view
     p_rows = None if positive is None else positive.transpose(SPATIAL_MAJOR)
     # the masked gradient's rows, in a ring: d x at input row p reads the output rows
