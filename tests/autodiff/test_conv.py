@@ -387,13 +387,26 @@ def test_reused_buffers_never_overwrite_an_array_still_held():
     assert not np.array_equal(kept[0][0], kept[1][0])
 
 
-def test_only_arrays_up_to_keep_bytes_are_kept(monkeypatch):
-    """Arrays bigger than ``KEEP_BYTES`` are made afresh and never held between batches."""
+def test_kept_arrays_stay_within_their_bounds(monkeypatch):
+    """Arrays over ``KEEP_BYTES`` are made afresh and never held between batches; past
+    ``KEEP_TOTAL`` the idle ones make room, and busy ones are never dropped."""
     from tinygrad_keras.autodiff.ops import kept
     monkeypatch.setattr(kept, "KEPT", type(kept.KEPT)())
     monkeypatch.setattr(kept, "KEEP_BYTES", 1000)
+    monkeypatch.setattr(kept, "KEEP_TOTAL", 1500)
+
+    def held():
+        return sorted(a.shape for kind in (kept.KEPT.lent, kept.KEPT.free)
+                      for v in kind.values() for a in v)
+
     big, small = kept.lend((300,), np.float32), kept.lend((10,), np.float32)
     kept.give(kept.take((400,), np.float32), kept.take((20,), np.float32))
-    assert [a.shape for kind in (kept.KEPT.lent, kept.KEPT.free) for v in kind.values()
-            for a in v] == [(10,), (20,)]
-    assert big.shape == (300,) and small.shape == (10,)
+    assert held() == [(10,), (20,)] and big.shape == (300,)
+    busy = kept.lend((200,), np.float32)            # 800 bytes: 920 held
+    other = kept.lend((150,), np.float32)           # room made by the idle scratch
+    assert held() == [(10,), (150,), (200,)]
+    kept.lend((250,), np.float32)                   # nothing idle: made, not kept
+    assert held() == [(10,), (150,), (200,)]
+    del busy, other                                 # now idle: they make room
+    kept.lend((250,), np.float32)
+    assert held() == [(10,), (250,)] and small.shape == (10,)
