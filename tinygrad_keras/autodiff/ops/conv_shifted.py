@@ -47,7 +47,6 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from scipy.linalg.blas import get_blas_funcs
 
 from . import kept
 
@@ -232,6 +231,8 @@ def _gemm_into(dtype):
         def into(c, a, b):
             c += a @ b
         return into
+    from scipy.linalg.blas import get_blas_funcs  # here: scipy.linalg is slow to import
+
     gemm = get_blas_funcs("gemm", dtype=dtype)
 
     def into(c, a, b):
