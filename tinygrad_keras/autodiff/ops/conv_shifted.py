@@ -286,9 +286,9 @@ def correlate_runs(xp, w, dilation, bias=None, relu=False) -> np.ndarray:
     out = kept.lend((oh * run, F), dtype)
     x = x.astype(dtype, copy=False)
     patches = None if C >= TAP_CHANNELS else _PatchBlock(x, taps)
-    gemm_into = _gemm_into(dtype)
+    gemm_into, pieces = _gemm_into(dtype), _pieces(run)
     for i in range(oh):
-        for a, b in _pieces(run):
+        for a, b in pieces:
             block, start = out[i * run + a:i * run + b], i * W * B + a
             if patches is None:
                 block[...] = 0 if bias is None else bias
@@ -330,7 +330,7 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
     dx = kept.lend((H * W * B, C), dtype) if need_dx else None
     # d x adds g_row(i) @ w_uv.T into the input rows i + u*dh: kernel (kh, kw, F, C)
     kernel = np.ascontiguousarray(w.transpose(2, 3, 0, 1), dtype=dtype).reshape(-1, F, C)
-    gemm_into = _gemm_into(dtype)
+    gemm_into, pieces = _gemm_into(dtype), _pieces(run)
     for p in range(H):  # output row p (if any), then input row p
         if p < oh:
             gp = gm[p % ring].reshape(ow, B, F)
@@ -342,7 +342,7 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
             if need_db:
                 db += ones @ gp
         if need_dw and p < oh:
-            for a, b in _pieces(run):
+            for a, b in pieces:
                 gi, start = gp[a:b], p * W * B + a
                 if patches is None:
                     for t, off in enumerate(taps):
@@ -355,7 +355,7 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
             for u in range(kh):
                 i = p - u * dilation[0]
                 if 0 <= i < oh:
-                    for a, b in _pieces(run):
+                    for a, b in pieces:
                         gi = gm[i % ring, a:b]
                         for v in range(kw):
                             s = v * dilation[1] * B + a
