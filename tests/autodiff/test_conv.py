@@ -249,16 +249,32 @@ def test_auto_keeps_shifted_for_recorded_convolutions_with_a_kernel_larger_than_
     assert choose_impl(None, (1, 1), (1, 1), (1, 1), recording=True) == "im2col"
     assert choose_impl("shifted", (1, 1), (1, 1), (1, 1), recording=False) == "shifted"
     assert choose_impl("scipy", (1, 1), (1, 1), (3, 3), recording=True) == "scipy"
+    # inference: shifted only up to 256 channels, with output rows at least C long
+    assert choose_impl(None, (1, 1), (1, 1), (3, 3), False, run=(64, 448)) == "shifted"
+    assert choose_impl(None, (1, 1), (1, 1), (3, 3), False, run=(64, 56)) == "im2col"
+    assert choose_impl(None, (1, 1), (1, 1), (3, 3), False, run=(512, 4096)) == "im2col"
+    assert choose_impl(None, (1, 1), (1, 1), (1, 1), False, run=(64, 448)) == "im2col"
+    assert choose_impl(None, (2, 2), (1, 1), (3, 3), False, run=(64, 448)) == "im2col"
 
 
-def test_inference_and_training_give_the_same_convolution():
+@pytest.mark.parametrize("xs, inference_impl", [((4, 3, 9, 9), "shifted"),
+                                                 ((1, 16, 9, 9), "im2col")])
+def test_inference_and_training_give_the_same_convolution(xs, inference_impl, monkeypatch):
+    from tinygrad_keras.autodiff.ops import conv
+    chosen, choose = [], conv.choose_impl
+
+    def spy(*args, **kwargs):
+        chosen.append(choose(*args, **kwargs))
+        return chosen[-1]
+    monkeypatch.setattr(conv, "choose_impl", spy)
     rng = np.random.default_rng(3)
-    x = rng.standard_normal((4, 3, 9, 9)).astype(np.float32)
-    w = Tensor(rng.standard_normal((5, 3, 3, 3)).astype(np.float32), requires_grad=True)
+    x = rng.standard_normal(xs).astype(np.float32)
+    w = Tensor(rng.standard_normal((5, xs[1], 3, 3)).astype(np.float32), requires_grad=True)
     trained = F.conv2d(Tensor(x), w, padding="same")          # recorded: shifted
-    with no_grad():
-        inferred = F.conv2d(Tensor(x), w, padding="same")     # not recorded: im2col
+    with no_grad():                                           # rows of 36 >= 3 channels,
+        inferred = F.conv2d(Tensor(x), w, padding="same")     # of 9 < 16: im2col
     assert trained._fn is not None and inferred._fn is None
+    assert chosen == ["shifted", inference_impl]
     np.testing.assert_allclose(inferred.data, trained.data, rtol=1e-5, atol=1e-5)
 
 

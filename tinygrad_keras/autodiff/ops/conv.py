@@ -31,11 +31,12 @@ Three implementations compute the same correlation:
   copies (faster, and tens of MB less memory).
 
 The default, ``"auto"``, is ``"shifted"`` for a training step's convolution at
-stride 1 with a kernel larger than 1x1 and no dilation, and ``"im2col"`` otherwise:
-``"shifted"`` computes every position of the input grid (wasteful when strided),
-its gain is in the backward pass (one gather of the gradient's patches gives both
-d x and d w) and in memory, and its forward alone is slower than im2col's (measured
-on VGG16 and ResNet50 inference, where a 1x1 kernel's patch matrix is the image).
+stride 1 with a kernel larger than 1x1 and no dilation, and ``"im2col"`` otherwise,
+except that inference takes ``"shifted"`` too where its forward is measured faster
+(up to 256 input channels and long enough output rows, see ``choose_impl``):
+``"shifted"`` computes every position of the input grid when strided (wasteful), its
+products per tap are too short for BLAS on small images with many channels, and for
+a 1x1 kernel im2col's patch matrix is the image itself.
 """
 from __future__ import annotations
 
@@ -74,12 +75,21 @@ def resolve_impl(impl, stride, dilation=(1, 1)) -> str:
     return name
 
 
-def choose_impl(impl, stride, dilation, kernel_hw, recording: bool) -> str:
+INFERENCE_CHANNELS = 256  # see choose_impl
+
+
+def choose_impl(impl, stride, dilation, kernel_hw, recording: bool, run=None) -> str:
     """The implementation one convolution runs with: ``resolve_impl``'s choice, except
-    that 'auto' keeps 'shifted' only where it pays: when the op is recorded for a
-    backward pass (``recording``) and the kernel is larger than 1x1."""
+    that 'auto' keeps 'shifted' only where it pays, for a kernel larger than 1x1: when
+    the op is recorded for a backward pass (``recording``), or, for inference, when
+    ``run = (C, OW*B)`` (input channels, length of an output row over the batch) has
+    ``C <= INFERENCE_CHANNELS`` and ``OW*B >= C``.  Measured (AVX512, one thread, 3x3
+    'same', shifted time / im2col time): C = 3..256 with long rows 0.48-0.93 (VGG16's
+    first three blocks), C = 512 1.08-1.95, rows shorter than C 1.13-2.05 (one product
+    per tap is then too short for BLAS)."""
     name = resolve_impl(impl, stride, dilation)
-    pays = recording and tuple(kernel_hw) != (1, 1)
+    inference_pays = run is not None and run[0] <= INFERENCE_CHANNELS and run[1] >= run[0]
+    pays = tuple(kernel_hw) != (1, 1) and (recording or inference_pays)
     if name == "shifted" and (impl or DEFAULT_IMPL["name"]) == "auto" and not pays:
         return "im2col"
     return name
@@ -267,8 +277,10 @@ class Correlate2D(Function):
 
     def _forward(self, x, w, stride, padding, dilation, impl, bias=None, relu=False):
         """The correlation, plus ``bias`` and ``relu`` (for ``Correlate2DBias``)."""
+        ow = out_length(x.shape[3] + sum(padding[1]), w.shape[3], stride[1], dilation[1])
         impl = choose_impl(impl, stride, dilation, w.shape[2:],
-                           is_grad_enabled() and True in self.needs_grad)
+                           is_grad_enabled() and True in self.needs_grad,
+                           (x.shape[1], ow * x.shape[0]))
         self.stride, self.padding, self.dilation, self.impl = stride, padding, dilation, impl
         xp, self.w = pad_hw(x, padding, _storage(impl, stride, dilation)), w
         if resolve_impl(impl, stride, dilation) == "shifted":
