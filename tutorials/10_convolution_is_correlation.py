@@ -52,10 +52,10 @@ print("output shape:", by_primitive.shape, " loop == primitive:",
 # %% [markdown]
 # The primitive computes the same numbers another way (every window copied once into a
 # patch matrix, then one matrix product: "im2col"), which is what makes training fast
-# enough. At stride 1 it goes one step further and never holds the whole patch matrix:
-# with the image stored pixel by pixel, each kernel tap is a fixed shift of the rows,
-# so a cache-sized block of the matrix is a few plain copies ("shifted",
-# `tinygrad_keras/autodiff/ops/conv_shifted.py`).
+# enough. At stride 1 it goes one step further and never builds a patch matrix at all:
+# with the image stored pixel by pixel, each kernel tap reads a fixed shift of the rows,
+# so one output row is the sum of one matrix product per tap, each straight out of the
+# image ("shifted", `tinygrad_keras/autodiff/ops/conv_shifted.py`).
 #
 # ## Correlation and convolution differ by a flip
 

@@ -249,16 +249,32 @@ def test_auto_keeps_shifted_for_recorded_convolutions_with_a_kernel_larger_than_
     assert choose_impl(None, (1, 1), (1, 1), (1, 1), recording=True) == "im2col"
     assert choose_impl("shifted", (1, 1), (1, 1), (1, 1), recording=False) == "shifted"
     assert choose_impl("scipy", (1, 1), (1, 1), (3, 3), recording=True) == "scipy"
+    # inference: shifted only up to 256 channels, with output rows at least C long
+    assert choose_impl(None, (1, 1), (1, 1), (3, 3), False, run=(64, 448)) == "shifted"
+    assert choose_impl(None, (1, 1), (1, 1), (3, 3), False, run=(64, 56)) == "im2col"
+    assert choose_impl(None, (1, 1), (1, 1), (3, 3), False, run=(512, 4096)) == "im2col"
+    assert choose_impl(None, (1, 1), (1, 1), (1, 1), False, run=(64, 448)) == "im2col"
+    assert choose_impl(None, (2, 2), (1, 1), (3, 3), False, run=(64, 448)) == "im2col"
 
 
-def test_inference_and_training_give_the_same_convolution():
+@pytest.mark.parametrize("xs, inference_impl", [((4, 3, 9, 9), "shifted"),
+                                                 ((1, 16, 9, 9), "im2col")])
+def test_inference_and_training_give_the_same_convolution(xs, inference_impl, monkeypatch):
+    from tinygrad_keras.autodiff.ops import conv
+    chosen, choose = [], conv.choose_impl
+
+    def spy(*args, **kwargs):
+        chosen.append(choose(*args, **kwargs))
+        return chosen[-1]
+    monkeypatch.setattr(conv, "choose_impl", spy)
     rng = np.random.default_rng(3)
-    x = rng.standard_normal((4, 3, 9, 9)).astype(np.float32)
-    w = Tensor(rng.standard_normal((5, 3, 3, 3)).astype(np.float32), requires_grad=True)
+    x = rng.standard_normal(xs).astype(np.float32)
+    w = Tensor(rng.standard_normal((5, xs[1], 3, 3)).astype(np.float32), requires_grad=True)
     trained = F.conv2d(Tensor(x), w, padding="same")          # recorded: shifted
-    with no_grad():
-        inferred = F.conv2d(Tensor(x), w, padding="same")     # not recorded: im2col
+    with no_grad():                                           # rows of 36 >= 3 channels,
+        inferred = F.conv2d(Tensor(x), w, padding="same")     # of 9 < 16: im2col
     assert trained._fn is not None and inferred._fn is None
+    assert chosen == ["shifted", inference_impl]
     np.testing.assert_allclose(inferred.data, trained.data, rtol=1e-5, atol=1e-5)
 
 
@@ -314,9 +330,15 @@ def test_conv2d_bias_relu_property(drawn):
     ((40, 2, 11, 9), (4, 2, 3, 3), "same", 2),
     ((300, 1, 5, 5), (2, 1, 2, 2), "valid", 1),
 ])
-def test_shifted_window_blocks_of_big_batches_match_im2col(xs, ws, padding, dilation):
-    """Batches big enough (ow*B >= 256 rows) that the shifted forward and d w skip the
-    junk rows block by block: the same numbers as im2col, gradients included."""
+@pytest.mark.parametrize("tap_channels, run_rows", [(1, 4096), (1000, 4096), (1, 100), (1000, 100)])
+def test_shifted_runs_of_big_batches_match_im2col(xs, ws, padding, dilation, tap_channels,
+                                                  run_rows, monkeypatch):
+    """Batches big enough that the stride-1 runs are cut in pieces (``run_rows``), with
+    one product per tap (``tap_channels`` 1) or one patch block per piece (1000): the
+    same numbers as im2col, gradients included."""
+    from tinygrad_keras.autodiff.ops import conv_shifted
+    monkeypatch.setattr(conv_shifted, "TAP_CHANNELS", tap_channels)
+    monkeypatch.setattr(conv_shifted, "RUN_ROWS", run_rows)
     rng = np.random.default_rng(9)
     x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])
     results = []
@@ -327,3 +349,80 @@ def test_shifted_window_blocks_of_big_batches_match_im2col(xs, ws, padding, dila
         results.append((out.data, tx.grad, tw.grad, tb.grad))
     for got, ref in zip(*results):
         np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("xs, ws, stride, padding, dilation", CASES)
+@pytest.mark.parametrize("relu", [False, True])
+def test_shifted_with_a_product_per_tap_is_gradient_checked(xs, ws, stride, padding, dilation, relu,
+                                             monkeypatch):
+    """The per-tap products (``TAP_CHANNELS`` >= C, as for a wide layer) gradient-checked
+    on the small cases, with and without the fused bias and relu."""
+    from tinygrad_keras.autodiff.ops import conv_shifted
+    monkeypatch.setattr(conv_shifted, "TAP_CHANNELS", 1)
+    rng = np.random.default_rng(11)
+    x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])
+    b += np.sign(b) * 2.0  # keep the outputs, mostly, away from relu's kink
+    x, w, b = (Tensor(a, requires_grad=True) for a in (x, w, b))
+    assert gradcheck(lambda a, c, d: F.conv2d(a, c, stride, padding, dilation, impl="shifted",
+                                               bias=d, relu=relu), x, w, b)
+    assert gradcheck(lambda a, c: F.conv2d(a, c, stride, padding, dilation, impl="shifted"),
+                     x, w)
+
+
+def test_shifted_runs_in_float32_match_float64():
+    """A wide float32 layer (the per-tap BLAS products, sgemm) against the float64 run."""
+    rng = np.random.default_rng(12)
+    x, w, b = (rng.standard_normal(s) for s in ((16, 20, 9, 8), (24, 20, 3, 3), (24,)))
+    grads = {}
+    for dtype in (np.float32, np.float64):
+        tx, tw, tb = (Tensor(a.astype(dtype), requires_grad=True) for a in (x, w, b))
+        out = F.conv2d(tx, tw, padding="same", bias=tb, relu=True)
+        out.backward(np.cos(np.arange(out.data.size)).reshape(out.shape).astype(dtype))
+        grads[dtype] = (out.data, tx.grad, tw.grad, tb.grad)
+        assert all(a.dtype == dtype for a in grads[dtype])
+    for got, ref in zip(grads[np.float32], grads[np.float64]):
+        np.testing.assert_allclose(got, ref, rtol=2e-4, atol=2e-4)
+
+
+def test_reused_buffers_never_overwrite_an_array_still_held():
+    """Outputs and gradients of the shifted convolution and of max pooling come from
+    arrays reused from batch to batch; one still referenced is never handed out again."""
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((8, 3, 10, 10)).astype(np.float32)
+    w = Tensor(rng.standard_normal((4, 3, 3, 3)).astype(np.float32), requires_grad=True)
+    kept = []
+    for step in range(3):
+        tx = Tensor(x * (step + 1), requires_grad=True)
+        out = F.conv2d(tx, w, bias=Tensor(np.ones(4, np.float32)), relu=True)
+        pooled = F.max_pool2d(out, (2, 2))
+        pooled.sum().backward()
+        kept.append((out.data, tx.grad, (out.data.copy(), tx.grad.copy())))
+    for out, grad, (out_then, grad_then) in kept:
+        np.testing.assert_array_equal(out, out_then)
+        np.testing.assert_array_equal(grad, grad_then)
+    assert not np.array_equal(kept[0][0], kept[1][0])
+
+
+def test_kept_arrays_stay_within_their_bounds(monkeypatch):
+    """Arrays over ``KEEP_BYTES`` are made afresh and never held between batches; past
+    ``KEEP_TOTAL`` the idle ones make room, and busy ones are never dropped."""
+    from tinygrad_keras.autodiff.ops import kept
+    monkeypatch.setattr(kept, "KEPT", type(kept.KEPT)())
+    monkeypatch.setattr(kept, "KEEP_BYTES", 1000)
+    monkeypatch.setattr(kept, "KEEP_TOTAL", 1500)
+
+    def held():
+        return sorted(a.shape for kind in (kept.KEPT.lent, kept.KEPT.free)
+                      for v in kind.values() for a in v)
+
+    big, small = kept.lend((300,), np.float32), kept.lend((10,), np.float32)
+    kept.give(kept.take((400,), np.float32), kept.take((20,), np.float32))
+    assert held() == [(10,), (20,)] and big.shape == (300,)
+    busy = kept.lend((200,), np.float32)            # 800 bytes: 920 held
+    other = kept.lend((150,), np.float32)           # room made by the idle scratch
+    assert held() == [(10,), (150,), (200,)]
+    kept.lend((250,), np.float32)                   # nothing idle: made, not kept
+    assert held() == [(10,), (150,), (200,)]
+    del busy, other                                 # now idle: they make room
+    kept.lend((250,), np.float32)
+    assert held() == [(10,), (250,)] and small.shape == (10,)

@@ -132,3 +132,29 @@ def test_max_pool2d_backward_twice_with_retained_graph():
     out.sum().backward()
     np.testing.assert_allclose(x.grad, 2 * first)
     assert first.sum() == pytest.approx(2.0 * out.size)
+
+
+def test_a_window_of_256_tied_cells_shares_the_gradient():
+    """The count of tied maxima is kept in uint8 only for windows of fewer than 256 cells."""
+    x = Tensor(np.ones((1, 1, 16, 16), np.float32), requires_grad=True)
+    F.max_pool2d(x, (16, 16)).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.full((1, 1, 16, 16), 1 / 256, np.float32))
+
+
+@pytest.mark.parametrize("shape, pool, stride, mode", CASES)
+@pytest.mark.parametrize("block_elements", [1, 1 << 16])
+def test_max_pool_array_backward_in_row_blocks_equals_the_recorded_one(
+        shape, pool, stride, mode, block_elements, monkeypatch):
+    """The array backward, one output row at a time (``BLOCK_ELEMENTS`` 1) or all at
+    once, gives the recorded backward's numbers (its ScatterAdd ops), ties included."""
+    from tinygrad_keras.autodiff.ops import pool as pool_ops
+    monkeypatch.setattr(pool_ops, "BLOCK_ELEMENTS", block_elements)
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 3, shape).astype(np.float64)  # many tied maxima
+    g = rng.standard_normal(F.max_pool2d(Tensor(x), pool, stride, mode).shape)
+    grads = []
+    for create_graph in (False, True):
+        tx = Tensor(x, requires_grad=True)
+        F.max_pool2d(tx, pool, stride, mode).backward(g, create_graph=create_graph)
+        grads.append(tx.grad.data if isinstance(tx.grad, Tensor) else tx.grad)
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-12)

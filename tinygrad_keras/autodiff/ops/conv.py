@@ -24,16 +24,19 @@ Three implementations compute the same correlation:
   (``im2col``), multiplied by the flattened kernel in a single BLAS call.  That one
   matmul is what makes training a CNN usable; the forward's patch matrix is kept
   and reused for d w (one more matmul).
-* ``"shifted"`` (``conv_shifted.py``): the same matmul done block by block, each
-  block's patches gathered by a few long copies from the image itself, so the
-  patch matrix never exists whole (faster, and tens of MB less memory).
+* ``"shifted"`` (``conv_shifted.py``): the image stored pixel by pixel, so that each
+  kernel tap reads a fixed shift of its rows; at stride 1 every output row is one
+  matmul per tap straight out of the image (no patch matrix at all), at other
+  strides the matmul is done block by block from patches gathered by a few long
+  copies (faster, and tens of MB less memory).
 
 The default, ``"auto"``, is ``"shifted"`` for a training step's convolution at
-stride 1 with a kernel larger than 1x1 and no dilation, and ``"im2col"`` otherwise:
-``"shifted"`` computes every position of the input grid (wasteful when strided),
-its gain is in the backward pass (one gather of the gradient's patches gives both
-d x and d w) and in memory, and its forward alone is slower than im2col's (measured
-on VGG16 and ResNet50 inference, where a 1x1 kernel's patch matrix is the image).
+stride 1 with a kernel larger than 1x1 and no dilation, and ``"im2col"`` otherwise,
+except that inference takes ``"shifted"`` too where its forward is measured faster
+(up to 256 input channels and long enough output rows, see ``choose_impl``):
+``"shifted"`` computes every position of the input grid when strided (wasteful), its
+products per tap are too short for BLAS on small images with many channels, and for
+a 1x1 kernel im2col's patch matrix is the image itself.
 """
 from __future__ import annotations
 
@@ -46,8 +49,10 @@ from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from .conv_shifted import (
     SPATIAL_MAJOR,
+    correlate_runs,
     correlate_shifted,
     grad_on_grid,
+    grads_runs,
     input_grad_shifted,
     weight_grad_shifted,
 )
@@ -70,12 +75,21 @@ def resolve_impl(impl, stride, dilation=(1, 1)) -> str:
     return name
 
 
-def choose_impl(impl, stride, dilation, kernel_hw, recording: bool) -> str:
+INFERENCE_CHANNELS = 256  # see choose_impl
+
+
+def choose_impl(impl, stride, dilation, kernel_hw, recording: bool, run=None) -> str:
     """The implementation one convolution runs with: ``resolve_impl``'s choice, except
-    that 'auto' keeps 'shifted' only where it pays: when the op is recorded for a
-    backward pass (``recording``) and the kernel is larger than 1x1."""
+    that 'auto' keeps 'shifted' only where it pays, for a kernel larger than 1x1: when
+    the op is recorded for a backward pass (``recording``), or, for inference, when
+    ``run = (C, OW*B)`` (input channels, length of an output row over the batch) has
+    ``C <= INFERENCE_CHANNELS`` and ``OW*B >= C``.  Measured (AVX512, one thread, 3x3
+    'same', shifted time / im2col time): C = 3..256 with long rows 0.48-0.93 (VGG16's
+    first three blocks), C = 512 1.08-1.95, rows shorter than C 1.13-2.05 (one product
+    per tap is then too short for BLAS)."""
     name = resolve_impl(impl, stride, dilation)
-    pays = recording and tuple(kernel_hw) != (1, 1)
+    inference_pays = run is not None and run[0] <= INFERENCE_CHANNELS and run[1] >= run[0]
+    pays = tuple(kernel_hw) != (1, 1) and (recording or inference_pays)
     if name == "shifted" and (impl or DEFAULT_IMPL["name"]) == "auto" and not pays:
         return "im2col"
     return name
@@ -138,6 +152,13 @@ def _correlate_im2col(xp, w, stride, dilation):
     return out.reshape(F, B, oh, ow).transpose(1, 0, 2, 3), cols
 
 
+def _correlate_shifted(xp, w, stride, dilation, bias=None, relu=False):
+    """The shifted implementation: row runs at stride 1, the input grid otherwise."""
+    if tuple(stride) == (1, 1):
+        return correlate_runs(xp, w, dilation, bias, relu)
+    return correlate_shifted(xp, w, stride, dilation, bias, relu)
+
+
 def _correlate_scipy(xp, w, stride, dilation):
     """Reference path: a scipy 'valid' correlation per (sample, filter, channel)."""
     from scipy.signal import correlate
@@ -161,7 +182,7 @@ def correlate(xp, w, stride=(1, 1), dilation=(1, 1), impl=None):
     """'valid' correlation of a padded ``xp`` (B, C, H, W) with ``w`` (F, C, kh, kw)."""
     name = resolve_impl(impl, stride, dilation)
     if name == "shifted":
-        return correlate_shifted(xp, w, stride, dilation), None
+        return _correlate_shifted(xp, w, stride, dilation), None
     if name == "im2col":
         return _correlate_im2col(xp, w, stride, dilation)
     return _correlate_scipy(xp, w, stride, dilation)
@@ -256,12 +277,14 @@ class Correlate2D(Function):
 
     def _forward(self, x, w, stride, padding, dilation, impl, bias=None, relu=False):
         """The correlation, plus ``bias`` and ``relu`` (for ``Correlate2DBias``)."""
+        ow = out_length(x.shape[3] + sum(padding[1]), w.shape[3], stride[1], dilation[1])
         impl = choose_impl(impl, stride, dilation, w.shape[2:],
-                           is_grad_enabled() and True in self.needs_grad)
+                           is_grad_enabled() and True in self.needs_grad,
+                           (x.shape[1], ow * x.shape[0]))
         self.stride, self.padding, self.dilation, self.impl = stride, padding, dilation, impl
         xp, self.w = pad_hw(x, padding, _storage(impl, stride, dilation)), w
         if resolve_impl(impl, stride, dilation) == "shifted":
-            out, cols = correlate_shifted(xp, w, stride, dilation, bias, relu), None
+            out, cols = _correlate_shifted(xp, w, stride, dilation, bias, relu), None
         else:
             out, cols = correlate(xp, w, stride, dilation, impl)
             out = out if bias is None else out + bias.reshape(1, -1, 1, 1)
@@ -290,9 +313,15 @@ class Correlate2D(Function):
                              self.dilation, self.impl)
         return dx, dw
 
-    def _shifted_backward(self, grad, mask=None, bias=False):
-        """``(dx, dw, db)`` from one gridded copy of ``grad`` times ``mask`` (see
-        conv_shifted.py); db, the sum over the grid, only when ``bias``."""
+    def _shifted_backward(self, grad, relu_out=None, bias=False):
+        """``(dx, dw, db)`` (see conv_shifted.py) from ``grad``, counted only where
+        ``relu_out > 0`` when given (a fused relu's output); db only when ``bias``.
+        Stride 1 runs over the output rows; other strides place ``grad`` on the grid."""
+        if tuple(self.stride) == (1, 1):
+            dxp, dw, db = grads_runs(grad, self.xp, self.w, self.dilation, relu_out,
+                                     self.needs_grad[0], self.needs_grad[1], bias)
+            return (None if dxp is None else _crop_hw(dxp, self.padding)), dw, db
+        mask = None if relu_out is None else relu_out > 0
         gflat, lead = grad_on_grid(grad, self.padded_hw, self.w.shape[2:], self.stride,
                                    self.dilation, mask)
         db = gflat.sum(axis=0) if bias else None  # zero off the output cells

@@ -26,12 +26,12 @@ class Correlate2DBias(Correlate2D):
         return self._forward(x, w, stride, padding, dilation, impl, b, relu)
 
     def backward(self, grad):
-        mask = None
-        if self.relu:  # a constant either way: relu's gradient mask
-            out = self.output
-            mask = (out.data if isinstance(out, Tensor) else out) > 0
+        out = None
+        if self.relu:  # a constant either way: relu's gradient mask is out > 0
+            out = self.output.data if isinstance(self.output, Tensor) else self.output
         if not isinstance(grad, Tensor) and resolve_impl(self.impl, self.stride, self.dilation) == "shifted":
-            return self._shifted_backward(grad, mask, bias=self.needs_grad[2])
+            return self._shifted_backward(grad, out, bias=self.needs_grad[2])
+        mask = None if out is None else out > 0
         g = grad if mask is None else grad * mask
         dx, dw = super().backward(g)
         return dx, dw, (g.sum(axis=(0, 2, 3)) if self.needs_grad[2] else None)

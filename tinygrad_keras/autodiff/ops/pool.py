@@ -18,7 +18,23 @@ import numpy as np
 
 from ..function import Function
 from ..tensor import Tensor
+from . import kept
 from .movement import ScatterAdd
+
+BLOCK_ELEMENTS = 1 << 16  # the max-pool backward's temporaries: ~64k numbers each
+
+
+def _storage_order(a) -> list:
+    """The axes of ``a`` from the slowest-varying in memory to the fastest."""
+    return sorted(range(a.ndim), key=lambda k: -abs(a.strides[k]))
+
+
+def _lent_like(a, dtype) -> np.ndarray:
+    """An uninitialised array of ``a``'s shape, stored in ``a``'s axis order, from
+    ``kept`` (reused from batch to batch: a fresh one cost 2600 page faults a step in
+    the CNN benchmark, about as long as the max-pool backward's arithmetic)."""
+    order = _storage_order(a)
+    return kept.lend(tuple(a.shape[k] for k in order), dtype).transpose(np.argsort(order))
 
 
 def same_padding(size: int, k: int, stride: int, dilation: int = 1) -> tuple:
@@ -56,12 +72,17 @@ def _separable_max(xp, pool, stride):
     Keeps the memory order of ``xp`` (a convolution's output is spatial-major, so
     the runs are whole ``B*C`` rows of numbers)."""
     oh, ow = ((n - k) // s + 1 for n, k, s in zip(xp.shape[2:], pool, stride))
-    rows = xp[:, :, 0:stride[0] * (oh - 1) + 1:stride[0]].copy(order="K")
-    for u in range(1, pool[0]):
-        np.maximum(rows, xp[:, :, u:u + stride[0] * (oh - 1) + 1:stride[0]], out=rows)
-    out = rows[..., 0:stride[1] * (ow - 1) + 1:stride[1]].copy(order="K")
-    for v in range(1, pool[1]):
-        np.maximum(out, rows[..., v:v + stride[1] * (ow - 1) + 1:stride[1]], out=out)
+    rows = _max_of([xp[:, :, u:u + stride[0] * (oh - 1) + 1:stride[0]] for u in range(pool[0])])
+    return _max_of([rows[..., v:v + stride[1] * (ow - 1) + 1:stride[1]] for v in range(pool[1])])
+
+
+def _max_of(parts):
+    """The elementwise max of same-shaped arrays, in their memory order (no first copy)."""
+    if len(parts) == 1:
+        return parts[0].copy(order="K")
+    out = np.maximum(parts[0], parts[1])  # ufuncs allocate in the inputs' order ('K')
+    for part in parts[2:]:
+        np.maximum(out, part, out=out)
     return out
 
 
@@ -69,13 +90,6 @@ def _tiles(shape, pool, stride) -> bool:
     """True when the windows cover every cell exactly once (stride == pool, sizes
     divisible): the backward may then write each cell's share instead of adding it."""
     return tuple(pool) == tuple(stride) and all(n % k == 0 for n, k in zip(shape[2:], pool))
-
-
-def _in_layout_of(like, values):
-    """A copy of ``values`` stored in the same axis order as ``like``."""
-    out = np.empty_like(like, dtype=values.dtype)
-    out[...] = values
-    return out
 
 
 def _unpad(grad_padded, padding):
@@ -112,27 +126,49 @@ class MaxPool2D(Function):
         self.xp = _pad(x, padding, -np.inf)
         self.cells = _offsets(self.xp.shape, pool, stride)
         self.tiles = _tiles(self.xp.shape, pool, stride)
+        self.pool, self.stride = pool, stride
         self.out = _separable_max(self.xp, pool, stride)
         return self.out
 
     def backward(self, grad):
-        if not isinstance(grad, Tensor) and grad.strides != self.out.strides:
-            grad = _in_layout_of(self.out, grad)  # elementwise ops below run in one order
+        if not isinstance(grad, Tensor):
+            return self._array_backward(grad)
         hits = [self.xp[cell] == self.out for cell in self.cells]
         count = hits[0].astype(grad.dtype)  # tied maxima share the gradient
         for hit in hits[1:]:
             count += hit
-        share = grad / count
-        if isinstance(grad, Tensor):
-            return _recorded_scatter(share, self.cells, hits, self.xp.shape, self.padding)
-        if self.tiles:  # every cell written exactly once
-            dxp = np.empty_like(self.xp, dtype=grad.dtype)
-            for cell, hit in zip(self.cells, hits):
-                np.multiply(hit, share, out=dxp[cell])
-        else:
-            dxp = np.zeros(self.xp.shape, dtype=grad.dtype)
-            for cell, hit in zip(self.cells, hits):
-                dxp[cell] += hit * share
+        return _recorded_scatter(grad / count, self.cells, hits, self.xp.shape, self.padding)
+
+    def _array_backward(self, grad):
+        """The same arithmetic on arrays, a few output rows at a time, so that every
+        temporary is small (it stays in cache: the big arrays are each read or written
+        once) and stored in the layout of ``out`` (the elementwise ops run in one memory
+        order).  The count of tied maxima is kept in uint8 when no window has 256 cells
+        (its sums take a quarter of the time of float ones)."""
+        (kh, kw), (sh, sw) = self.pool, self.stride
+        oh, ow = self.out.shape[2:]
+        dxp = _lent_like(self.xp, grad.dtype)
+        if not self.tiles:  # overlapping windows add up; else every cell is written once
+            dxp[...] = 0
+        rows = max(1, BLOCK_ELEMENTS // max(1, self.out[:, :, :1].size))
+        for r0 in range(0, oh, rows):
+            r1 = min(r0 + rows, oh)
+            out = self.out[:, :, r0:r1]
+            cells = [(slice(None), slice(None), slice(u + r0 * sh, u + (r1 - 1) * sh + 1, sh),
+                      slice(v, v + (ow - 1) * sw + 1, sw)) for u in range(kh) for v in range(kw)]
+            hits = [np.equal(self.xp[cell], out) for cell in cells]
+            count = np.empty_like(out, dtype=np.uint8 if len(hits) < 256 else grad.dtype)
+            np.copyto(count, hits[0])
+            for hit in hits[1:]:
+                np.add(count, hit, out=count)
+            share = np.empty_like(out, dtype=grad.dtype)
+            np.copyto(share, grad[:, :, r0:r1])  # into out's layout, then in place
+            np.divide(share, count, out=share)
+            for cell, hit in zip(cells, hits):
+                if self.tiles:
+                    np.multiply(hit, share, out=dxp[cell])
+                else:
+                    dxp[cell] += hit * share
         # keep xp/out: with retain_graph a second backward comes through here again
         # (the engine drops this Function, and with it the arrays, when it releases the node)
         return _unpad(dxp, self.padding)

@@ -1,0 +1,68 @@
+"""Big arrays of a training step kept for the next batch (speed).
+
+A fresh array of megabytes comes from the operating system as new pages, and the
+first write to each 4 KiB page costs a page fault: in the CNN benchmark about 3000
+a step, as long as a tenth of the step.  The convolution and pooling primitives
+therefore take their outputs, input gradients and scratch from ``KEPT`` (the LSTM
+loop's ``_Spare``: an array handed out is lent again only when nothing refers to it
+any more, see its docstring).
+
+Memory held between batches stays bounded: an array over ``KEEP_BYTES`` is made
+afresh every time, and when keeping a new one would take the total over
+``KEEP_TOTAL`` the idle ones (lent arrays nothing refers to, given-back scratch) are
+dropped first; if that is not enough, the new one is simply not kept.
+"""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from .recurrent_loop import _Spare
+
+KEEP_BYTES = 64 << 20
+KEEP_TOTAL = 256 << 20
+KEPT = _Spare()
+
+
+def _idle(kind: list) -> list:
+    """The arrays of ``kind`` nothing else refers to (counted as ``_Spare.lend`` does)."""
+    return [kind[i] for i in range(len(kind))
+            if sys.getrefcount(kind[i]) <= sys.getrefcount(KEPT.alone[0])]
+
+
+def _room(nbytes: int) -> bool:
+    """True if ``nbytes`` more can be kept, after dropping idle arrays if needed."""
+    if nbytes > KEEP_BYTES:
+        return False
+    kinds = list(KEPT.lent.values()) + list(KEPT.free.values())
+    total = sum(a.nbytes for kind in kinds for a in kind)
+    for kind in kinds:
+        if total + nbytes <= KEEP_TOTAL:
+            break
+        for idle in _idle(kind):
+            total -= idle.nbytes
+            kind.remove(idle)
+    return total + nbytes <= KEEP_TOTAL
+
+
+def lend(shape: tuple, dtype) -> np.ndarray:
+    """An uninitialised array that may be handed out (an output, a gradient)."""
+    shape, nbytes = tuple(shape), int(np.prod(shape)) * np.dtype(dtype).itemsize
+    kind = KEPT.lent.get((shape, np.dtype(dtype).str), [])
+    if _idle(kind) or (len(kind) < KEPT.keep and _room(nbytes)):
+        return KEPT.lend(shape, dtype)
+    return np.empty(shape, dtype)
+
+
+def take(shape: tuple, dtype) -> np.ndarray:
+    """Uninitialised scratch, to be handed back with ``give`` when done."""
+    return KEPT.take(tuple(shape), dtype)
+
+
+def give(*arrays) -> None:
+    """Scratch from ``take`` that nothing else refers to, kept for the next ``take``
+    when there is room."""
+    for a in arrays:
+        if len(KEPT.free.get((a.shape, a.dtype.str), [])) < KEPT.keep and _room(a.nbytes):
+            KEPT.give(a)
