@@ -10,8 +10,9 @@ from tests.autodiff import op_draws
 from tests.autodiff.harness import check_case, covered_ops, with_options
 from tinygrad_keras.autodiff import Tensor
 from tinygrad_keras.autodiff import functional as F
+from tinygrad_keras.autodiff.ops.kept import Spare
 from tinygrad_keras.autodiff.ops.recurrent import lstm_cell
-from tinygrad_keras.autodiff.ops.recurrent_loop import LSTMLoop, _column_parts, _Spare, lstm_loop
+from tinygrad_keras.autodiff.ops.recurrent_loop import LSTMLoop, _column_parts, lstm_loop
 
 
 def numpy_loop(xz, U, h0, c0, gate="sigmoid", sequence=True, pre_activations=None):
@@ -152,7 +153,7 @@ def test_reused_buffers_never_shared_by_live_loops(gate):
 
 
 def test_a_lent_array_is_lent_again_only_when_no_view_of_it_is_left():
-    spare = _Spare()
+    spare = Spare()
     first = spare.lend((3, 2), np.float32)
     part = first[1:]  # a view of a view: still the same array underneath
     del first

@@ -47,6 +47,7 @@ import numpy as np
 from ..function import Function
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
+from . import kept
 from .conv_shifted import (
     SPATIAL_MAJOR,
     correlate_runs,
@@ -105,23 +106,12 @@ def out_length(padded: int, k: int, stride: int, dilation: int) -> int:
     return (padded - effective_size(k, dilation)) // stride + 1
 
 
-_SPARE: dict = {}  # (size, dtype) -> released patch matrices, reused by the next im2col
-
-
-def _scratch(shape, dtype) -> np.ndarray:
-    """An uninitialised array, recycled when one of this size was released: a fresh
-    buffer of tens of MB costs a page fault per 4 kB on first touch (about as long as
-    filling it), and every training step needs the same patch matrices again."""
-    spare = _SPARE.get((int(np.prod(shape)), np.dtype(dtype)))
-    return spare.pop().reshape(shape) if spare else np.empty(shape, dtype=dtype)
-
-
 def release(buffer) -> None:
-    """Give a patch matrix back for reuse (keep at most two per size)."""
+    """Give a patch matrix back for the next im2col (``kept.py``): a fresh buffer of
+    tens of MB costs a page fault per 4 kB on first touch (about as long as filling
+    it), and every training step needs the same patch matrices again."""
     if buffer is not None and buffer.flags.c_contiguous:
-        spare = _SPARE.setdefault((buffer.size, buffer.dtype), [])
-        if len(spare) < 2:
-            spare.append(buffer.reshape(-1))
+        kept.give(buffer.reshape(-1))  # kept flat: im2col takes it by its size
 
 
 def im2col(xp, k, stride, dilation) -> np.ndarray:
@@ -131,7 +121,7 @@ def im2col(xp, k, stride, dilation) -> np.ndarray:
     fast, unlike a 6-d strided view whose innermost axis has only kw elements)."""
     B, C = xp.shape[:2]
     oh, ow = (out_length(n, kk, s, d) for n, kk, s, d in zip(xp.shape[2:], k, stride, dilation))
-    cols = _scratch((C, k[0], k[1], B, oh, ow), xp.dtype)
+    cols = kept.take((C * k[0] * k[1] * B * oh * ow,), xp.dtype).reshape(C, k[0], k[1], B, oh, ow)
     xt = xp.transpose(1, 0, 2, 3)
     for u in range(k[0]):
         r = u * dilation[0]

@@ -3,9 +3,10 @@
 A fresh array of megabytes comes from the operating system as new pages, and the
 first write to each 4 KiB page costs a page fault: in the CNN benchmark about 3000
 a step, as long as a tenth of the step.  The convolution and pooling primitives
-therefore take their outputs, input gradients and scratch from ``KEPT`` (the LSTM
-loop's ``_Spare``: an array handed out is lent again only when nothing refers to it
-any more, see its docstring).
+therefore take their outputs, input gradients and scratch from here (``lend``,
+``take``, ``give``), and so do the LSTM loop (its states and gates) and im2col (its
+patch matrices).  An array handed out is lent again only when nothing refers to it
+any more (see :class:`Spare`).
 
 Memory held between batches stays bounded: an array over ``KEEP_BYTES`` is made
 afresh every time, and when keeping a new one would take the total over
@@ -18,15 +19,55 @@ import sys
 
 import numpy as np
 
-from .recurrent_loop import _Spare
+
+class Spare:
+    """Arrays the primitives have finished with, kept by shape and dtype for the next
+    ones (at most ``keep`` of each kind).
+
+    * ``take`` / ``give``: scratch that only the op sees.  It is given back when nothing
+      else can see it: a backward's factors when it returns, a forward's buffers when
+      its op is freed (after the backward, or with the graph).
+    * ``lend``: an array the op hands out (its output, its input's gradient), as a
+      view of a kept array.  That array is lent again only once every view of it is
+      gone -- numpy views hold a reference to the array they look into, so its
+      reference count says so (``sys.getrefcount``) -- until then a new one is made.
+    """
+
+    keep = 2
+
+    def __init__(self):
+        self.free, self.lent = {}, {}
+        self.alone = [np.empty(0)]  # an array only a list refers to: the count to compare
+
+    def take(self, shape: tuple, dtype) -> np.ndarray:
+        kind = self.free.get((shape, np.dtype(dtype).str))
+        return kind.pop() if kind else np.empty(shape, dtype)
+
+    def give(self, *arrays) -> None:
+        for a in arrays:
+            kind = self.free.setdefault((a.shape, a.dtype.str), [])
+            if len(kind) < self.keep:
+                kind.append(a)
+
+    def lend(self, shape: tuple, dtype) -> np.ndarray:
+        kind = self.lent.setdefault((shape, np.dtype(dtype).str), [])
+        for i in range(len(kind)):
+            # counted the same way as `alone`, so how the interpreter counts does not matter
+            if sys.getrefcount(kind[i]) <= sys.getrefcount(self.alone[0]):
+                return kind[i][...]
+        base = np.empty(shape, dtype)
+        if len(kind) < self.keep:
+            kind.append(base)
+        return base[...]
+
 
 KEEP_BYTES = 64 << 20
 KEEP_TOTAL = 256 << 20
-KEPT = _Spare()
+KEPT = Spare()
 
 
 def _idle(kind: list) -> list:
-    """The arrays of ``kind`` nothing else refers to (counted as ``_Spare.lend`` does)."""
+    """The arrays of ``kind`` nothing else refers to (counted as ``Spare.lend`` does)."""
     return [kind[i] for i in range(len(kind))
             if sys.getrefcount(kind[i]) <= sys.getrefcount(KEPT.alone[0])]
 

@@ -13,7 +13,7 @@ and the ``U`` gradient is **one** product over all steps::
 Memory: the arrays of a batch (gates, states, clip's pass-through mask, the output
 and the gradient of the input projections: ~15 MB at the benchmark's size, in the
 inputs' dtype, float32 in a model; a step's pre-activations are scratch) are reused
-from one batch to the next (``_Spare``) instead of being allocated afresh.  Fresh
+from one batch to the next (``kept.py``) instead of being allocated afresh.  Fresh
 multi-megabyte arrays come from the operating system as new pages, and touching them
 the first time (a page fault per 4 KiB) cost about a tenth of the benchmark's step.
 (Measured and left: a batch-major layout for the projections, and the backward's
@@ -36,57 +36,11 @@ LSTM to differentiate a second time through the readable loop instead.
 """
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 
 from ..function import Function
 from ..grad_mode import is_grad_enabled
-
-
-class _Spare:
-    """Arrays the ``LSTMLoop``s have finished with, kept by shape and dtype for the next
-    ones (at most ``keep`` of each kind, so memory stays bounded).
-
-    * ``take`` / ``give``: scratch that only the op sees.  It is given back when nothing
-      else can see it: the backward's factors when it returns, the forward's buffers
-      when its op is freed (after the backward, or with the graph).
-    * ``lend``: an array the op hands out (its output, its input's gradient), as a
-      view of a kept array.  That array is lent again only once every view of it is
-      gone -- numpy views hold a reference to the array they look into, so its
-      reference count says so (``sys.getrefcount``) -- until then a new one is made.
-    """
-
-    keep = 2
-
-    def __init__(self):
-        self.free, self.lent = {}, {}
-        self.alone = [np.empty(0)]  # an array only a list refers to: the count to compare
-
-    def take(self, shape: tuple, dtype) -> np.ndarray:
-        kept = self.free.get((shape, np.dtype(dtype).str))
-        return kept.pop() if kept else np.empty(shape, dtype)
-
-    def give(self, *arrays) -> None:
-        for a in arrays:
-            kept = self.free.setdefault((a.shape, a.dtype.str), [])
-            if len(kept) < self.keep:
-                kept.append(a)
-
-    def lend(self, shape: tuple, dtype) -> np.ndarray:
-        kept = self.lent.setdefault((shape, np.dtype(dtype).str), [])
-        for i in range(len(kept)):
-            # counted the same way as `alone`, so how the interpreter counts does not matter
-            if sys.getrefcount(kept[i]) <= sys.getrefcount(self.alone[0]):
-                return kept[i][...]
-        base = np.empty(shape, dtype)
-        if len(kept) < self.keep:
-            kept.append(base)
-        return base[...]
-
-
-_SPARE = _Spare()
-
+from . import kept
 
 _FORWARD_PART, _BACKWARD_PART = 64, 32  # columns per block (see _column_parts)
 
@@ -158,17 +112,17 @@ class LSTMLoop(Function):
         steps, batch, width = xz.shape
         u = width // 4
         dtype = np.result_type(xz, U, h0, c0)
-        H = _SPARE.take((steps + 1, batch, u), dtype)  # h_0 .. h_T (h_0..h_{T-1} feed dU)
-        S = _SPARE.take((steps, 3, batch, u), dtype)   # i, f, o, gate-major
+        H = kept.take((steps + 1, batch, u), dtype)  # h_0 .. h_T (h_0..h_{T-1} feed dU)
+        S = kept.take((steps, 3, batch, u), dtype)   # i, f, o, gate-major
         # per step [tanh(c'), g = tanh of the c-gate block, c before the step], side by
         # side so that one call covers two of them: [g, c] are the partners of [i, f]
         # in c' = f * c + i * g (and in their gradients), [tanh(c'), g] both need
         # 1 - tanh^2 in the backward
-        W = _SPARE.take((steps + 1, 3, batch, u), dtype)  # (W[T, 2] is c_T)
+        W = kept.take((steps + 1, 3, batch, u), dtype)  # (W[T, 2] is c_T)
         # clip's pass-through mask, for the backward (only when there will be one)
         inside = None
         if gate == "clip" and is_grad_enabled() and True in self.needs_grad:
-            inside = _SPARE.take((steps, 3, batch, u), np.bool_)
+            inside = kept.take((steps, 3, batch, u), np.bool_)
         # one step's pre-activations: gate-major when the products go by blocks of
         # columns (they write them so), else the whole product and strided gate views
         z = np.empty((4, batch, u), dtype)
@@ -205,22 +159,22 @@ class LSTMLoop(Function):
         self.inside, self.sequence = inside, sequence
         if not sequence:
             return np.concatenate([H[steps], W[steps, 2]], axis=1)
-        out = _SPARE.lend((steps, batch, 2 * u), dtype)
+        out = kept.lend((steps, batch, 2 * u), dtype)
         out[:, :, :u], out[:, :, u:] = H[1:], W[1:, 2]
         return out
 
     def __del__(self):
         if getattr(self, "W", None) is not None:  # (a forward that raised made none)
-            _SPARE.give(self.H, self.S, self.W)
+            kept.give(self.H, self.S, self.W)
             if self.inside is not None:
-                _SPARE.give(self.inside)
+                kept.give(self.inside)
 
     def backward(self, grad):
         U, S, W, inside = self.U, self.S, self.W, self.inside
         steps, _, batch, u = S.shape
         dtype = grad.dtype
         UT = U.T
-        dZ = _SPARE.lend((steps, batch, 4 * u), dtype)
+        dZ = kept.lend((steps, batch, 4 * u), dtype)
         if self.sequence:
             dh = np.zeros((batch, u), dtype=dtype)  # gradient reaching h_t from step t+1
             dc = np.zeros((batch, u), dtype=dtype)  # and reaching c_t
