@@ -121,6 +121,21 @@ def deduplicate(labels: list) -> list:
     return result
 
 
+_UNIT_WEIGHTS: dict = {}
+
+
+def unit_weights(shape: tuple) -> np.ndarray:
+    """Read-only float64 ones of ``shape``: a batch's default sample weights, the same array
+    from batch to batch, so that :func:`weighted_loss` knows them without reading them."""
+    w = _UNIT_WEIGHTS.get(shape)
+    if w is None:
+        if len(_UNIT_WEIGHTS) >= 64:  # many batch shapes: start again, never grow
+            _UNIT_WEIGHTS.clear()
+        w = _UNIT_WEIGHTS[shape] = np.ones(shape)
+        w.flags.writeable = False
+    return w
+
+
 def weighted_loss(fn, y_true: Tensor, y_pred: Tensor, weights: np.ndarray, mask=None) -> Tensor:
     """Scalar loss of one output: masked, averaged to the weights' rank, weighted.
 
@@ -135,13 +150,15 @@ def weighted_loss(fn, y_true: Tensor, y_pred: Tensor, weights: np.ndarray, mask=
         m = np.asarray(mask.data if isinstance(mask, Tensor) else mask).astype(y_pred.dtype)
         score = score * m
         score = score / float(m.mean())
-    w = np.asarray(weights, dtype=y_pred.dtype)
+    unit = type(weights) is np.ndarray and weights is _UNIT_WEIGHTS.get(weights.shape)
+    w = weights if unit else np.asarray(weights, dtype=y_pred.dtype)
     if score.ndim > w.ndim:
         score = score.mean(axis=tuple(range(w.ndim, score.ndim)))
-    if w.ndim == score.ndim and bool((w == 1).all()):
+    if w.ndim == score.ndim and (unit or bool((w == 1).all())):
         # the default weights: multiplying and dividing by 1 changes no bit, and skipping
         # them saves two recorded ops per batch (a tenth of a small model's step)
         return score.mean()
+    w = np.asarray(weights, dtype=y_pred.dtype)
     score = score * w
     nonzero = float(np.mean(w != 0))
     return (score / nonzero).mean() if nonzero > 0 else score.mean()

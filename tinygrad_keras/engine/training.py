@@ -104,7 +104,8 @@ class Model(GeneratorMethods, SavingMixin, Container):
         ys = [y[:, None] if y.ndim == 1 else y]
         U.check_finite(xs, self.input_names, "model input")
         U.check_finite(ys, self.output_names, "model target")
-        return xs, ys, [U.standardize_weights(ys[0], None, None, self._sample_weight_modes[0])]
+        ndim = 2 if self._sample_weight_modes[0] == "temporal" else 1  # checked before
+        return xs, ys, [C.unit_weights(ys[0].shape[:ndim])]
 
     def _standardize_checked(self, x, y, sample_weight, class_weight, check_batch_dim,
                              batch_size) -> tuple:
