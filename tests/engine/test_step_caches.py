@@ -140,3 +140,22 @@ def test_unit_weights_in_weighted_loss_equal_explicit_ones(shape):
     got = C.weighted_loss(loss, y_true, y_pred, C.unit_weights(shape[:1]))
     want = C.weighted_loss(loss, y_true, y_pred, np.ones(shape[:1]))
     assert float(got.data) == float(want.data)
+
+
+@pytest.mark.filterwarnings("ignore:overflow")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16, np.complex64])
+@pytest.mark.parametrize("layout", ["small", "C", "F", "strided"])  # small: the sum
+def test_finite_check_finds_every_nan_and_inf_and_passes_huge_values(dtype, layout):
+    def arrange(a):
+        return {"small": a, "C": a, "F": np.asfortranarray(a), "strided": a[:, ::2]}[layout]
+
+    base = np.ones((6, 8) if layout == "small" else (80, 160), dtype=dtype)
+    assert U._all_finite(arrange(base))
+    big = base * np.asarray(np.finfo(dtype).max / 2, dtype=dtype)  # squares overflow
+    assert U._all_finite(arrange(big))
+    for bad in (np.nan, np.inf, -np.inf):
+        for index in [(0, 0), (5, 6), (3, 2), (-1, -2)]:
+            a = base.copy()
+            a[index] = bad
+            assert not U._all_finite(arrange(a)), (bad, index)
+    assert U._all_finite(np.zeros((0, 3), dtype=dtype))
