@@ -73,32 +73,37 @@ class CategoricalCrossentropy(Function):
     ``dq = -g t / q`` there and 0 elsewhere; then through the renormalisation
     ``dp = dq / s - sum(dq p / s²)`` (no second term for a zero row, whose ``s`` is the
     constant 1); and ``dt = -g log c``.  The operations are those the composite's
-    backward runs, in the same order, so the gradients agree to the last bit.  ``s``
-    and ``c`` are recomputed from the input (so that under ``create_graph`` they are
-    Tensors of the graph); the ``inside`` mask, the zero rows and the clip bounds are
-    constants of the forward.
+    backward runs, in the same order, so the gradients agree to the last bit.  On an
+    ordinary pass ``s`` and ``c`` are the forward's arrays; under ``create_graph`` they
+    are recomputed from the input, so that they are Tensors of the graph.  The
+    ``inside`` mask, the zero rows and the clip bounds are constants of the forward.
     """
 
     def forward(self, p, t, eps=1e-7):
-        last = (p.ndim - 1,)
-        s = p.sum(axis=last, keepdims=True)
+        last = p.ndim - 1
+        s = np.add.reduce(p, axis=last, keepdims=True)  # p.sum(-1), without a Python frame
         self.zero_rows = None
         if not s.all():
             self.zero_rows = s == 0
             s = np.where(self.zero_rows, np.ones((), s.dtype), s)
         q = p / s
-        self.clipped = np.clip(q, eps, 1.0 - eps).astype(q.dtype, copy=False)
+        clipped = np.maximum(q, eps)  # np.clip(q, eps, 1 - eps) in two ufunc calls
+        np.minimum(clipped, 1.0 - eps, out=clipped)
+        self.s, self.clipped = s, clipped.astype(q.dtype, copy=False)
         self.inside = self.clipped == q  # eps <= q <= 1 - eps (False for NaN, as in Clip)
-        return -(t * np.log(self.clipped)).sum(axis=last)
+        return -np.add.reduce(t * np.log(self.clipped), axis=last)
 
     def backward(self, grad):
         p, t = self.inputs
         last = (p.ndim - 1,)
         g = -grad.reshape(grad.shape + (1,))
-        s = p.sum(axis=last, keepdims=True)
-        if self.zero_rows is not None:
-            s = where(self.zero_rows, np.ones((), self.clipped.dtype), s)
-        c = where(self.inside, p / s, self.clipped)  # clip(q): q inside, the constant bound outside
+        if type(grad) is np.ndarray:  # an ordinary pass: s and c are the forward's arrays
+            s, c = self.s, self.clipped  # (the composite's Div and Log read those too)
+        else:
+            s = p.sum(axis=last, keepdims=True)
+            if self.zero_rows is not None:
+                s = where(self.zero_rows, np.ones((), self.clipped.dtype), s)
+            c = where(self.inside, p / s, self.clipped)  # clip(q): q inside, the bound outside
         dp = dt = None
         if self.needs_grad[0]:
             dq = where(self.inside, g * t / c, np.zeros((), self.clipped.dtype))
