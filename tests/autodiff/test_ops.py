@@ -32,12 +32,12 @@ def _np_scatter_add(a, index):
     return out
 
 
-def _np_linear(x, w, b=None, relu=False):
+def _np_linear(x, w, b=None, relu=False, softmax=False):
     y = x @ w if b is None else x @ w + b
-    return np.maximum(y, 0) if relu else y
+    return _np_softmax(y, -1) if softmax else np.maximum(y, 0) if relu else y
 
 
-def _linear_off_kink(x, w, b=None, relu=False):
+def _linear_off_kink(x, w, b=None, relu=False, softmax=False):
     return not relu or tst.away_from(_np_linear(x, w, b))
 
 

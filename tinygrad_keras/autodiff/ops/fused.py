@@ -3,8 +3,8 @@ the crossentropy of probabilities.
 
 Why they exist: in a small model (20-16-16-2) the arithmetic of a step takes
 microseconds and the time goes into the bookkeeping of each recorded op (a Tensor,
-a Function, a graph edge, a pending gradient).  ``x @ W + b`` then relu is three
-nodes; Keras 1's ``categorical_crossentropy`` of probabilities (renormalise, clip,
+a Function, a graph edge, a pending gradient).  ``x @ W + b`` then relu (or softmax)
+is three nodes; Keras 1's ``categorical_crossentropy`` of probabilities (renormalise, clip,
 log, multiply, sum, negate) is seven.  Each primitive below is one node that
 computes the same numbers: ``tests/autodiff/test_fused.py`` checks each against
 the readable composite it replaces (``functional.linear_composite`` and
@@ -25,34 +25,49 @@ from .either import log, where
 
 
 class Linear(Function):
-    """``x @ w + b``, then ``max(., 0)`` when ``relu=True``: a Dense layer in one node.
+    """``x @ w + b``, then ``max(., 0)`` when ``relu=True`` or the softmax over the last
+    axis when ``softmax=True``: a Dense layer (a classifier's output layer) in one node.
 
     Shapes: ``x (N, k)``, ``w (k, m)``, ``b (m,)`` (optional) -> ``(N, m)``; all of one
-    float dtype.  The bias is added and relu taken in place in the product's buffer
-    (two temporaries fewer than the composite on a 128x512 layer).
+    float dtype.  The bias is added and the activation taken in place in the product's
+    buffer (two temporaries fewer than the composite on a 128x512 layer); the softmax
+    runs ``Softmax``'s operations, in the same order.
 
-    Backward, with ``g`` the upstream gradient and ``g' = g * (out > 0)`` under relu
-    (relu'(0) = 0, as ``Relu``)::
+    Backward, with ``g`` the upstream gradient and ``g'`` the gradient of the
+    pre-activation: ``g' = g * (out > 0)`` under relu (relu'(0) = 0, as ``Relu``),
+    ``g' = out * (g - sum(g * out, -1))`` under softmax (``Softmax.backward``), else ``g``::
 
         dx = g' wᵀ        dw = xᵀ g'        db = g' summed over the rows
 
     The relu mask is a constant of the forward, so the second derivative of relu is
-    zero, as for ``Relu``.
+    zero, as for ``Relu``; the softmax's is read from the output, as for ``Softmax``.
     """
 
-    def forward(self, x, w, b=None, relu=False):
-        self.relu = relu
+    def forward(self, x, w, b=None, relu=False, softmax=False):
+        if relu and softmax:
+            raise ValueError("Linear: relu and softmax cannot both be applied")
+        self.relu, self.softmax = relu, softmax
         out = x @ w
         if b is not None:
             out += b
         if relu:
             np.maximum(out, 0, out=out)
             self.mask = out > 0
+        elif softmax:  # exp(out - max) / sum, as Softmax.forward
+            out -= np.maximum.reduce(out, axis=-1, keepdims=True)
+            np.exp(out, out=out)
+            out /= np.add.reduce(out, axis=-1, keepdims=True)
         return out
 
     def backward(self, grad):
         x, w = self.inputs[0], self.inputs[1]
-        g = grad * self.mask if self.relu else grad
+        if self.relu:
+            g = grad * self.mask
+        elif self.softmax:
+            out = self.output
+            g = out * (grad - (grad * out).sum(axis=-1, keepdims=True))
+        else:
+            g = grad
         dx = g @ w.T if self.needs_grad[0] else None
         dw = x.T @ g if self.needs_grad[1] else None
         if len(self.inputs) == 2:
