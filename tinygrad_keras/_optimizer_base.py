@@ -35,23 +35,6 @@ def _descend(p: np.ndarray, rate: float, num: np.ndarray, denom: np.ndarray, out
     p -= out
 
 
-#: Parameters larger than two blocks are updated block by block (``in_blocks``).
-BLOCK = 65536
-
-
-def in_blocks(*arrays):
-    """``arrays`` (one shape) as matching flat blocks of ``BLOCK`` values, for a rule of
-    several passes: a block just written (a moment) is still in the CPU cache when the
-    next pass reads it back, where passes over whole megabyte arrays read it from memory
-    (a sixth faster on a 784x512 weight).  Each value gets the same operations as with
-    whole arrays.  Small or non-contiguous arrays come back whole, as one block."""
-    n = arrays[0].size
-    if n <= 2 * BLOCK or not all(a.flags.c_contiguous for a in arrays):
-        return (arrays,)
-    flat = [a.reshape(-1) for a in arrays]  # views: contiguous
-    return (tuple(f[i:i + BLOCK] for f in flat) for i in range(0, n, BLOCK))
-
-
 class Optimizer:
     """Base class: gradient clipping, lazy slots, decay, constraints, weights I/O.
 

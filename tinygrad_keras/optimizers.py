@@ -29,7 +29,7 @@ import numpy as np
 
 from . import _lookup
 from . import backend as K
-from ._optimizer_base import Optimizer, _descend, _sqrt_plus, _value, clip_norm, in_blocks
+from ._optimizer_base import Optimizer, _descend, _sqrt_plus, _value, clip_norm
 
 __all__ = [
     "SGD",
@@ -74,20 +74,18 @@ class SGD(Optimizer):
         momentum, m, lr_g = _value(self.momentum), slots["moments"], slots["tmp"]
         self._rows_written.pop(id(m), None)  # m is written whole: no rows to remember
         if momentum == 0.0:             # plain SGD: v = -lr g, no need to read the old moment
-            for p_, g_, m_ in in_blocks(p, g, m):
-                np.multiply(g_, -lr, out=m_)
-                p_ += m_
+            np.multiply(g, -lr, out=m)
+            p += m
             return
-        for p_, g_, m_, lr_g_ in in_blocks(p, g, m, lr_g):
-            np.multiply(g_, lr, out=lr_g_)
-            m_ *= momentum
-            m_ -= lr_g_                 # m is now the velocity v
-            if self.nesterov:
-                p_ -= lr_g_
-                np.multiply(m_, momentum, out=lr_g_)
-                p_ += lr_g_
-            else:
-                p_ += m_
+        np.multiply(g, lr, out=lr_g)
+        m *= momentum
+        m -= lr_g                       # m is now the velocity v
+        if self.nesterov:
+            p -= lr_g
+            np.multiply(m, momentum, out=lr_g)
+            p += lr_g
+        else:
+            p += m
 
     def build(self, params) -> None:
         super().build(params)

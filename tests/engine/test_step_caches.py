@@ -159,24 +159,3 @@ def test_finite_check_finds_every_nan_and_inf_and_passes_huge_values(dtype, layo
             a[index] = bad
             assert not U._all_finite(arrange(a)), (bad, index)
     assert U._all_finite(np.zeros((0, 3), dtype=dtype))
-
-
-@pytest.mark.parametrize("hyper", [{}, {"momentum": 0.9}, {"momentum": 0.9, "nesterov": True}])
-def test_sgd_in_blocks_equals_whole_arrays(monkeypatch, hyper):
-    from tinygrad_keras import _optimizer_base as OB
-
-    def run(block):
-        monkeypatch.setattr(OB, "BLOCK", block)
-        params = [Tensor(np.random.RandomState(5).randn(7, 11).astype(np.float32),
-                         requires_grad=True),
-                  Tensor(np.random.RandomState(6).randn(30).astype(np.float32)[::2],  # strided
-                         requires_grad=True)]
-        opt = optimizers.SGD(lr=0.05, **hyper)
-        for k in range(3):
-            _step(opt, params, [np.random.RandomState(k).randn(*p.shape) for p in params])
-        return [p.data for p in params] + opt.get_weights()
-
-    for got, want in zip(run(4), run(10 ** 9)):  # blocks of 4 values (the last one short)
-        np.testing.assert_array_equal(got, want)
-    blocks = list(OB.in_blocks(np.zeros(10), np.ones(10)))
-    assert len(blocks) == 1  # small: whole
