@@ -124,6 +124,45 @@ def test_crossentropy_equals_the_composite(zero_row, saturated):
                  "CategoricalCrossentropy")
 
 
+@pytest.mark.parametrize("shape", [(8, 5), (3, 4, 5)])
+@pytest.mark.parametrize("zero_row, saturated", [(False, False), (True, True)])
+def test_crossentropy_mean_equals_the_mean_of_the_composite(shape, zero_row, saturated):
+    p = _probabilities(shape, zero_row, saturated)
+    t = RNG.random(shape)
+    upstream = np.asarray(RNG.standard_normal(), dtype=np.float32)
+    _assert_same(lambda a, b: FU.CategoricalCrossentropy.apply(a, b, eps=K.epsilon(), mean=True),
+                 lambda a, b: NN.categorical_crossentropy_composite(a, b).mean(), [p, t],
+                 upstream, "CategoricalCrossentropy")
+
+
+def test_crossentropy_mean_second_derivative_equals_the_composite():
+    p, t = _probabilities((4, 3)), RNG.random((4, 3))
+
+    def second(fn):
+        pp, tt = _leaves(p, t, dtype=np.float64)
+        gp, = grad(fn(pp, tt), [pp], create_graph=True)
+        return [g.data for g in grad((gp * gp).sum(), [pp, tt])]
+
+    fused = second(lambda a, b: FU.CategoricalCrossentropy.apply(a, b, mean=True))
+    for a, b in zip(fused, second(lambda a, b: NN.categorical_crossentropy_composite(a, b).mean())):
+        np.testing.assert_allclose(a, b, rtol=1e-10)
+
+
+def test_training_loss_is_one_node_with_default_weights_only():
+    from tinygrad_keras.engine import compile_utils as C
+    from tinygrad_keras.objectives import categorical_crossentropy as cce
+    p = Tensor(_probabilities((4, 3)).astype(np.float32), requires_grad=True)
+    t = Tensor(np.eye(3, dtype=np.float32)[[0, 1, 2, 0]])
+    fused = C.weighted_loss(cce, t, p, C.unit_weights((4,)))
+    assert graph_ops(fused) == {"CategoricalCrossentropy"}
+    for weights, mask in [(np.ones(4), None), (C.unit_weights((4,)), np.ones(4))]:
+        plain = C.weighted_loss(cce, t, p, weights, mask)
+        assert "Mean" in graph_ops(plain)
+        assert float(plain.data) == float(fused.data)
+    with pytest.raises(ValueError, match="categorical"):  # the loss's own shape message
+        C.weighted_loss(cce, Tensor(np.ones((4,), np.float32)), p, C.unit_weights((4,)))
+
+
 def test_the_backend_loss_uses_the_fused_op_and_falls_back_for_other_shapes():
     p = Tensor(_probabilities((4, 3)).astype(np.float32), requires_grad=True)
     assert graph_ops(K.categorical_crossentropy(p, np.eye(3)[[0, 1, 2, 0]])) == {

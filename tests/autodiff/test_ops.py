@@ -145,6 +145,10 @@ CASES = [
     opt("linear", F.linear, _np_linear, D.linear(), covers={"Linear"}, valid=_linear_off_kink),
     opt("categorical_crossentropy", lambda p, t: FU.CategoricalCrossentropy.apply(p, t),
         _np_crossentropy, D.probabilities_and_targets(), covers={"CategoricalCrossentropy"}),
+    opt("categorical_crossentropy_mean",
+        lambda p, t: FU.CategoricalCrossentropy.apply(p, t, mean=True),
+        lambda p, t: _np_crossentropy(p, t).mean(), D.probabilities_and_targets(),
+        covers={"CategoricalCrossentropy"}),
 ]
 
 TESTED_OPS = covered_ops(CASES)

@@ -159,3 +159,23 @@ def test_finite_check_finds_every_nan_and_inf_and_passes_huge_values(dtype, layo
             a[index] = bad
             assert not U._all_finite(arrange(a)), (bad, index)
     assert U._all_finite(np.zeros((0, 3), dtype=dtype))
+
+
+def test_fit_and_evaluate_with_default_weights_equal_explicit_ones():
+    def run(**weights):
+        np.random.seed(4)
+        m = Sequential([Dense(4, input_dim=5, activation="relu"),
+                        Dense(3, activation="softmax")])
+        m.compile("sgd", "categorical_crossentropy")
+        hist = m.fit(X, Y, batch_size=5, nb_epoch=2, verbose=0, shuffle=False,
+                     validation_split=0.25, **weights)
+        return hist.history, m.evaluate(X, Y, batch_size=6, verbose=0), m.get_weights()
+
+    (h1, e1, w1), (h2, e2, w2) = run(), run(sample_weight=np.ones(16))
+    assert h1 == h2 and e1 == e2
+    for a, b in zip(w1, w2):
+        np.testing.assert_array_equal(a, b)
+    ws = [C.unit_weights((16,)), np.arange(16.0)]
+    batch = C.slice_weights(ws, np.array([3, 1, 2]))
+    assert C.is_unit_weights(batch[0]) and batch[0].shape == (3,)
+    np.testing.assert_array_equal(batch[1], [3.0, 1.0, 2.0])

@@ -136,6 +136,28 @@ def unit_weights(shape: tuple) -> np.ndarray:
     return w
 
 
+def is_unit_weights(weights) -> bool:
+    """Whether ``weights`` is an array made by :func:`unit_weights` (all ones, read-only)."""
+    return type(weights) is np.ndarray and weights is _UNIT_WEIGHTS.get(weights.shape)
+
+
+def slice_weights(weights: list, ids) -> list:
+    """Each array of ``weights`` at the samples ``ids`` (a batch of ``fit``/``evaluate``);
+    default weights stay default (:func:`unit_weights` of the batch's shape)."""
+    return [unit_weights((len(ids),) + w.shape[1:]) if is_unit_weights(w) else w[np.asarray(ids)]
+            for w in weights]
+
+
+def _library_crossentropy():
+    from ..objectives import categorical_crossentropy
+    return categorical_crossentropy
+
+
+def _mean_crossentropy():
+    from ..objectives import _mean_categorical_crossentropy
+    return _mean_categorical_crossentropy
+
+
 def weighted_loss(fn, y_true: Tensor, y_pred: Tensor, weights: np.ndarray, mask=None) -> Tensor:
     """Scalar loss of one output: masked, averaged to the weights' rank, weighted.
 
@@ -143,6 +165,13 @@ def weighted_loss(fn, y_true: Tensor, y_pred: Tensor, weights: np.ndarray, mask=
     rescales by its mean; ``weights`` (``(B,)`` or ``(B, T)``) multiply and the
     result is divided by the fraction of non-zero weights, then averaged.
     """
+    unit = is_unit_weights(weights)
+    if (unit and mask is None and type(y_true) is Tensor and type(y_pred) is Tensor
+            and y_pred.ndim == weights.ndim + 1 and fn is _library_crossentropy()):
+        # the commonest loss with default weights: its mean over the batch is one node
+        fused = _mean_crossentropy()(y_true, y_pred)
+        if fused is not None:
+            return fused
     score = fn(y_true, y_pred)
     if not isinstance(score, Tensor):
         score = Tensor(np.asarray(score, dtype=y_pred.dtype))
@@ -150,7 +179,6 @@ def weighted_loss(fn, y_true: Tensor, y_pred: Tensor, weights: np.ndarray, mask=
         m = np.asarray(mask.data if isinstance(mask, Tensor) else mask).astype(y_pred.dtype)
         score = score * m
         score = score / float(m.mean())
-    unit = type(weights) is np.ndarray and weights is _UNIT_WEIGHTS.get(weights.shape)
     w = weights if unit else np.asarray(weights, dtype=y_pred.dtype)
     if score.ndim > w.ndim:
         score = score.mean(axis=tuple(range(w.ndim, score.ndim)))

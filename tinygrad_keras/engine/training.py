@@ -122,6 +122,9 @@ class Model(GeneratorMethods, SavingMixin, Container):
         cws = U.per_output(class_weight, self.output_names, "class_weight")
         weights = [U.standardize_weights(yy, sw, cw, mode) for yy, sw, cw, mode in
                    zip(ys, sws, cws, self._sample_weight_modes)]
+        # no sample or class weights: the shared default (compile_utils.weighted_loss knows it)
+        weights = [C.unit_weights(w.shape) if sw is None and not isinstance(cw, dict) else w
+                   for w, sw, cw in zip(weights, sws, cws)]
         U.check_array_lengths(xs, ys, weights)
         if self.stateful and batch_size and len(xs[0]) % batch_size != 0:
             raise ValueError(f"In a stateful network, you should only pass inputs with a number "
@@ -269,7 +272,7 @@ class Model(GeneratorMethods, SavingMixin, Container):
             ids = index_array[start:end]
             batch_logs = {"batch": batch_index, "size": len(ids)}
             callback_list.on_batch_begin(batch_index, batch_logs)
-            outs = self._train_batch(slice_X(xs, ids), slice_X(ys, ids), slice_X(ws, ids))
+            outs = self._train_batch(slice_X(xs, ids), slice_X(ys, ids), C.slice_weights(ws, ids))
             batch_logs.update(zip(labels, outs))
             callback_list.on_batch_end(batch_index, batch_logs)
 
@@ -286,7 +289,7 @@ class Model(GeneratorMethods, SavingMixin, Container):
         totals, bar = None, self._progbar(n, verbose)
         for start, end in U.make_batches(n, batch_size):
             ids = np.arange(start, end)
-            outs = self._test_batch(slice_X(xs, ids), slice_X(ys, ids), slice_X(ws, ids))
+            outs = self._test_batch(slice_X(xs, ids), slice_X(ys, ids), C.slice_weights(ws, ids))
             scaled = [v * (end - start) for v in outs]
             totals = scaled if totals is None else [a + b for a, b in zip(totals, scaled)]
             if bar is not None:

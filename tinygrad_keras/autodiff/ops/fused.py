@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from .either import log, where
+from .either import broadcast_to, log, where
 
 
 class Linear(Function):
@@ -81,7 +81,10 @@ class CategoricalCrossentropy(Function):
         s = p.sum(-1)  (1 where a row sums to exactly 0)     q = p / s
         c = clip(q, eps, 1 - eps)                            loss = -(t * log c).sum(-1)
 
-    Shapes: ``p`` and ``t`` ``(..., C)`` of one float dtype -> ``(...)``.
+    Shapes: ``p`` and ``t`` ``(..., C)`` of one float dtype -> ``(...)``; with
+    ``mean=True`` -> ``()``, the mean over every sample, computed as ``Mean`` does (the
+    sum times the reciprocal count; backward: that gradient spread over the samples):
+    a training step's default loss in one node instead of two.
 
     Backward, with ``g`` the upstream gradient broadcast over the last axis: the loss
     depends on ``q`` only where it was not clipped (``inside``), so
@@ -94,7 +97,7 @@ class CategoricalCrossentropy(Function):
     ``inside`` mask, the zero rows and the clip bounds are constants of the forward.
     """
 
-    def forward(self, p, t, eps=1e-7):
+    def forward(self, p, t, eps=1e-7, mean=False):
         last = p.ndim - 1
         s = np.add.reduce(p, axis=last, keepdims=True)  # p.sum(-1), without a Python frame
         self.zero_rows = None
@@ -106,11 +109,20 @@ class CategoricalCrossentropy(Function):
         np.minimum(clipped, 1.0 - eps, out=clipped)
         self.s, self.clipped = s, clipped.astype(q.dtype, copy=False)
         self.inside = self.clipped == q  # eps <= q <= 1 - eps (False for NaN, as in Clip)
-        return -np.add.reduce(t * np.log(self.clipped), axis=last)
+        loss = -np.add.reduce(t * np.log(self.clipped), axis=last)
+        self.mean = mean
+        if not mean:
+            return loss
+        self.loss_shape = loss.shape  # Mean's operations: the sum times the reciprocal count
+        self.scale = np.array(1.0 / max(loss.size, 1), dtype=loss.dtype)
+        return np.add.reduce(loss, axis=tuple(range(loss.ndim))) * self.scale
 
     def backward(self, grad):
         p, t = self.inputs
         last = (p.ndim - 1,)
+        if self.mean:  # Mean.backward first: the scaled gradient spread over the samples
+            ones = (1,) * len(self.loss_shape)
+            grad = broadcast_to((grad * self.scale).reshape(ones), self.loss_shape)
         g = -grad.reshape(grad.shape + (1,))
         if type(grad) is np.ndarray:  # an ordinary pass: s and c are the forward's arrays
             s, c = self.s, self.clipped  # (the composite's Div and Log read those too)
