@@ -5,16 +5,17 @@ Why they exist: in a small model (20-16-16-2) the arithmetic of a step takes
 microseconds and the time goes into the bookkeeping of each recorded op (a Tensor,
 a Function, a graph edge, a pending gradient).  ``x @ W + b`` then relu (or softmax)
 is three nodes; Keras 1's ``categorical_crossentropy`` of probabilities (renormalise, clip,
-log, multiply, sum, negate) is seven.  Each primitive below is one node that
-computes the same numbers: ``tests/autodiff/test_fused.py`` checks each against
+log, multiply, sum, negate) is seven, and the training loop's mean over the batch one
+more.  Each primitive below is one node that computes the same numbers: ``tests/autodiff/test_fused.py`` checks each against
 the readable composite it replaces (``functional.linear_composite`` and
 ``_backend/nn.categorical_crossentropy_composite``), and the callers fall back to
 that composite for shapes or dtypes the primitive does not cover.
 
 Nothing here is first-order only: each backward reads the forward's values
-through ``self.inputs`` (arrays on an ordinary pass, the graph's Tensors under
-``create_graph``, see ``function.py``) and keeps only constant masks on ``self``,
-so gradients of gradients work as for any other op.
+through ``self.inputs`` and ``self.output`` (arrays on an ordinary pass, the graph's
+Tensors under ``create_graph``, see ``function.py``) and keeps only constants on
+``self`` (masks, and arrays used on an ordinary pass only), so gradients of gradients
+work as for any other op.
 """
 from __future__ import annotations
 
@@ -72,7 +73,10 @@ class Linear(Function):
         dw = x.T @ g if self.needs_grad[1] else None
         if len(self.inputs) == 2:
             return dx, dw
-        return dx, dw, g.sum(axis=0) if self.needs_grad[2] else None
+        if not self.needs_grad[2]:
+            return dx, dw, None
+        # g.sum(axis=0); on arrays the ufunc reduction itself, without a Python frame
+        return dx, dw, np.add.reduce(g, axis=0) if type(g) is np.ndarray else g.sum(axis=0)
 
 
 class CategoricalCrossentropy(Function):
