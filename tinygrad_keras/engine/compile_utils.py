@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend as K
+from .. import objectives
 from ..autodiff import Tensor, no_grad
 
 
@@ -38,19 +39,17 @@ def per_output_values(value, output_names: list, what: str, default=None) -> lis
 
 
 def resolve_losses(loss, output_names: list) -> list:
-    from .. import objectives
     return [objectives.get(v) for v in per_output_values(loss, output_names, "loss")]
 
 
 def is_library_loss(fn) -> bool:
     """True for the functions of ``objectives`` (their targets are shape-checked)."""
-    from .. import objectives
     return getattr(objectives, getattr(fn, "__name__", ""), None) is fn
 
 
 def accuracy_for(loss_fn, output_shape) -> callable:
     """The accuracy function Keras 1.2.2 pairs with ``loss_fn`` on this output."""
-    from .. import metrics, objectives
+    from .. import metrics
     if output_shape[-1] == 1 or loss_fn is objectives.binary_crossentropy:
         return metrics.binary_accuracy
     if loss_fn is objectives.sparse_categorical_crossentropy:
@@ -148,16 +147,6 @@ def slice_weights(weights: list, ids) -> list:
             for w in weights]
 
 
-def _library_crossentropy():
-    from ..objectives import categorical_crossentropy
-    return categorical_crossentropy
-
-
-def _mean_crossentropy():
-    from ..objectives import _mean_categorical_crossentropy
-    return _mean_categorical_crossentropy
-
-
 def weighted_loss(fn, y_true: Tensor, y_pred: Tensor, weights: np.ndarray, mask=None) -> Tensor:
     """Scalar loss of one output: masked, averaged to the weights' rank, weighted.
 
@@ -169,9 +158,9 @@ def weighted_loss(fn, y_true: Tensor, y_pred: Tensor, weights: np.ndarray, mask=
     """
     unit = is_unit_weights(weights)
     if (unit and mask is None and type(y_true) is Tensor and type(y_pred) is Tensor
-            and y_pred.ndim == weights.ndim + 1 and fn is _library_crossentropy()):
+            and y_pred.ndim == weights.ndim + 1 and fn is objectives.categorical_crossentropy):
         # the commonest loss with default weights: its mean over the batch is one node
-        fused = _mean_crossentropy()(y_true, y_pred)
+        fused = objectives._mean_categorical_crossentropy(y_true, y_pred)
         if fused is not None:
             return fused
     score = fn(y_true, y_pred)
