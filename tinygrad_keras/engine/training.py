@@ -402,7 +402,7 @@ def _batch_signature(x, y, sample_weight, class_weight, check_batch_dim, batch_s
     if (type(x) is not np.ndarray or type(y) is not np.ndarray or sample_weight is not None
             or class_weight is not None):
         return None
-    return x.shape, x.dtype.str, y.shape, y.dtype.str, check_batch_dim, batch_size
+    return x.shape, x.dtype, y.shape, y.dtype, check_batch_dim, batch_size  # dtypes compare fast
 
 
 def _log_keys(labels: list, validating: bool) -> list:
