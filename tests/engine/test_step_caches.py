@@ -179,3 +179,7 @@ def test_fit_and_evaluate_with_default_weights_equal_explicit_ones():
     batch = C.slice_weights(ws, np.array([3, 1, 2]))
     assert C.is_unit_weights(batch[0]) and batch[0].shape == (3,)
     np.testing.assert_array_equal(batch[1], [3.0, 1.0, 2.0])
+    for start, stop, n in [(12, None, 4), (0, 12, 12), (5, 40, 11)]:  # a validation split
+        unit, other = C.slice_weights(ws, start, stop)
+        assert C.is_unit_weights(unit) and unit.shape == (n,)
+        np.testing.assert_array_equal(other, np.arange(16.0)[start:stop])

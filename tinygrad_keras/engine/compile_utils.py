@@ -14,6 +14,7 @@ import numpy as np
 from .. import backend as K
 from .. import objectives
 from ..autodiff import Tensor, no_grad
+from .training_utils import slice_X
 
 
 def per_output_values(value, output_names: list, what: str, default=None) -> list:
@@ -140,11 +141,17 @@ def is_unit_weights(weights) -> bool:
     return type(weights) is np.ndarray and weights is _UNIT_WEIGHTS.get(weights.shape)
 
 
-def slice_weights(weights: list, ids) -> list:
-    """Each array of ``weights`` at the samples ``ids`` (a batch of ``fit``/``evaluate``);
-    default weights stay default (:func:`unit_weights` of the batch's shape)."""
-    return [unit_weights((len(ids),) + w.shape[1:]) if is_unit_weights(w) else w[np.asarray(ids)]
-            for w in weights]
+def slice_weights(weights: list, start, stop=None) -> list:
+    """``training_utils.slice_X`` of sample weights (a batch of ``fit``/``evaluate``, a
+    validation split): default weights stay default (:func:`unit_weights` of the new shape)."""
+    result = []
+    for w in weights:
+        if is_unit_weights(w):
+            n = len(start) if hasattr(start, "__len__") else len(range(len(w))[start:stop])
+            result.append(unit_weights((n,) + w.shape[1:]))
+        else:
+            result.append(slice_X(w, start, stop))
+    return result
 
 
 def weighted_loss(fn, y_true: Tensor, y_pred: Tensor, weights: np.ndarray, mask=None) -> Tensor:

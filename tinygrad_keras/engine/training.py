@@ -328,8 +328,10 @@ class Model(GeneratorMethods, SavingMixin, Container):
             val_ins = self._validation_ins(validation_data, batch_size)
         elif validation_split and 0. < validation_split < 1.:
             split_at = int(len(ins[0][0]) * (1. - validation_split))
-            val_ins = tuple(slice_X(part, split_at) for part in ins)
-            ins = tuple(slice_X(part, 0, split_at) for part in ins)
+            xs, ys, ws = ins
+            val_ins = (slice_X(xs, split_at), slice_X(ys, split_at), C.slice_weights(ws, split_at))
+            ins = (slice_X(xs, 0, split_at), slice_X(ys, 0, split_at),
+                   C.slice_weights(ws, 0, split_at))
         return self._fit_loop(ins, batch_size, nb_epoch, verbose, callbacks, val_ins, shuffle,
                               initial_epoch)
 
