@@ -83,18 +83,20 @@ class Optimizer:
         rows = self._row_gradients(params)
         grads = self._clipped_gradients(params, rows)
         lr = self._learning_rate()
-        constraints = constraints or {}
+        slots = list(self.slots.items())
         with no_grad():
-            for i, (p, g) in enumerate(zip(params, grads)):
-                state = {name: s[i].data for name, s in self.slots.items()}
-                state.update({name: s[i] for name, s in self._scratch.items()})
-                if rows[i] is not None:
-                    self._apply_rows(p.data, rows[i], state, lr)
+            for i, (p, g, r, state) in enumerate(zip(params, grads, rows, self._states())):
+                for name, s in slots:  # read each step: set_weights / K.set_value replace .data
+                    state[name] = s[i].data
+                if r is not None:
+                    self._apply_rows(p.data, r, state, lr)
                 else:
                     self._apply(p.data, g, state, lr)
-                constraint = constraints.get(p)
-                if constraint is not None:
-                    p.data = np.asarray(constraint(Tensor(p.data)).data, dtype=p.dtype)
+            if constraints:  # a constraint sees its parameter's updated value only
+                for p in params:
+                    constraint = constraints.get(p)
+                    if constraint is not None:
+                        p.data = np.asarray(constraint(Tensor(p.data)).data, dtype=p.dtype)
         if self.counts_always or self.initial_decay > 0:
             self.iterations.data = np.asarray(self.iterations.data + 1, self.iterations.dtype)
 
@@ -105,6 +107,16 @@ class Optimizer:
         return self._clip([None if r is not None else
                            p.grad if p.grad is not None else np.zeros_like(p.data)
                            for p, r in zip(params, rows)])
+
+    def _states(self) -> list:
+        """One dict per parameter handed to ``_apply``: its scratch arrays, kept from step to
+        step (``build`` makes them again), and its slots' arrays, filled in by ``update``."""
+        states = self.__dict__.get("_param_states")
+        if states is None:
+            states = self._param_states = [
+                {name: arrays[i] for name, arrays in self._scratch.items()}
+                for i in range(len(self._shapes or ()))]
+        return states
 
     # ---- sparse rows (an Embedding's gradient) ------------------------------------------
     def rows_update_exact(self) -> bool:
@@ -195,6 +207,7 @@ class Optimizer:
         self._scratch = {name: [np.empty(p.shape, dtype=p.dtype) for p in params]
                          for name in self._scratch_names}
         self._shapes = [p.shape for p in params]
+        self._param_states = None  # made again from the new scratch arrays by _states()
         if self._pending_weights is not None:
             pending, self._pending_weights = self._pending_weights, None
             self.set_weights(pending)

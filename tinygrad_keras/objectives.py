@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import backend as K
+from ._backend import nn as _nn
 from ._lookup import get_function
 from .autodiff import Tensor
 
@@ -76,6 +77,16 @@ def categorical_crossentropy(y_true, y_pred):
     if y_true.shape != y_pred.shape:
         raise ValueError(_one_hot_hint(y_true.shape, y_pred.shape))
     return K.categorical_crossentropy(y_pred, y_true)
+
+
+def _mean_categorical_crossentropy(y_true: Tensor, y_pred: Tensor):
+    """``mean(categorical_crossentropy(y_true, y_pred))`` in one node, or None where that
+    does not apply: the training loop's loss with default sample weights
+    (``engine/compile_utils.weighted_loss``), one node fewer per step."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    if y_true.shape != y_pred.shape:
+        return None  # categorical_crossentropy explains the mismatch
+    return _nn.mean_categorical_crossentropy(y_pred, y_true)
 
 
 def _one_hot_hint(true_shape, pred_shape) -> str:

@@ -186,10 +186,11 @@ print("weights:", [(w.name, w.shape) for w in builtin.layers[0].trainable_weight
 #
 # One difference shows in its graph: the built-in `Dense` records `x @ W + b` as a single
 # op, `Linear` (in `autodiff/ops/fused.py`), not as `MatMul` then `Add`, and a relu
-# activation goes into the same op. The reason is speed: in a small network each recorded
-# op costs more bookkeeping than arithmetic. Its backward is the three lines above
-# ($G W^{\top}$, $X^{\top} G$, $G$ summed over the rows), and a test checks that it gives
-# the numbers of the `MatMul`, `Add`, `Relu` composite to the last bit.
+# activation (or a classifier's softmax) goes into the same op. The reason is speed: in a
+# small network each recorded op costs more bookkeeping than arithmetic. Its backward is
+# the three lines above ($G W^{\top}$, $X^{\top} G$, $G$ summed over the rows), and a test
+# checks that it gives the numbers of the `MatMul`, `Add`, `Relu` (or `Softmax`) composite
+# to the last bit.
 
 # %%
 hidden = builtin.layers[0](Tensor(X[:4].astype("float32")))

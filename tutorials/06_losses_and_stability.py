@@ -84,7 +84,8 @@ print("grad through log-softmax:          ", np.round(z.grad, 4))
 
 # %% [markdown]
 # (The library records that renormalise-clip-log-sum as one op, `CategoricalCrossentropy`
-# in `autodiff/ops/fused.py`, to save per-op bookkeeping; a test checks it gives the
+# in `autodiff/ops/fused.py`, to save per-op bookkeeping; in training, with the default
+# sample weights, the mean over the batch goes into it too. A test checks it gives the
 # numbers of those separate steps to the last bit, clipped gradients included.)
 #
 # Where a probability was clipped, the loss no longer depends on it, so its gradient is

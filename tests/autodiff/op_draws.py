@@ -199,12 +199,13 @@ def lstm_loop(draw):
 
 @st.composite
 def linear(draw):
-    """``x (N, k)``, ``w (k, m)`` and, half the time, ``b (m,)``; ``relu`` on or off."""
+    """``x (N, k)``, ``w (k, m)`` and, half the time, ``b (m,)``; no activation, relu or
+    softmax."""
     n, k, m = (draw(st.integers(1, 4)) for _ in range(3))
     arrays = (draw(tst.arrays((n, k))), draw(tst.arrays((k, m))))
     if draw(st.booleans()):
         arrays += (draw(tst.arrays((m,))),)
-    return arrays, {"relu": draw(st.booleans())}
+    return arrays, draw(st.sampled_from([{}, {"relu": True}, {"softmax": True}]))
 
 
 @st.composite

@@ -43,14 +43,24 @@ def _assert_same(fused, composite, arrays, upstream, fused_op: str):
         np.testing.assert_array_equal(gf, gc)
 
 
-@pytest.mark.parametrize("relu", [False, True])
+@pytest.mark.parametrize("activation", [{}, {"relu": True}, {"softmax": True}])
 @pytest.mark.parametrize("bias", [False, True])
-def test_linear_equals_matmul_add_relu(relu, bias):
+def test_linear_equals_matmul_add_activation(activation, bias):
     arrays = [RNG.standard_normal((32, 20)), RNG.standard_normal((20, 16))]
     arrays += [RNG.standard_normal(16)] if bias else []
     upstream = RNG.standard_normal((32, 16)).astype(np.float32)
-    _assert_same(lambda *t: F.linear(*t, relu=relu), lambda *t: F.linear_composite(*t, relu=relu),
-                 arrays, upstream, "Linear")
+    _assert_same(lambda *t: F.linear(*t, **activation),
+                 lambda *t: F.linear_composite(*t, **activation), arrays, upstream, "Linear")
+
+
+def test_linear_softmax_of_huge_logits_and_no_double_activation():
+    x, w, b = _leaves(np.ones((2, 3)), np.array([[1e4, -1e4], [0, 0], [0, 0]]), np.zeros(2))
+    out = F.linear(x, w, b, softmax=True)
+    np.testing.assert_array_equal(out.data, [[1.0, 0.0], [1.0, 0.0]])
+    out.sum().backward()
+    assert np.isfinite(w.grad).all()
+    with pytest.raises(ValueError, match="relu and softmax"):
+        F.linear(x, w, b, relu=True, softmax=True)
 
 
 def test_linear_relu_at_exact_zero_passes_no_gradient():
@@ -80,14 +90,16 @@ def test_linear_falls_back_to_the_composite(make, why):
 def test_linear_second_derivative_equals_the_composite():
     arrays = [RNG.standard_normal((5, 3)), RNG.standard_normal((3, 4)), RNG.standard_normal(4)]
 
-    def second(fn):
+    def second(fn, **activation):
         x, w, b = _leaves(*arrays, dtype=np.float64)
-        loss = (fn(x, w, b, relu=True) ** 2).sum()
+        loss = (fn(x, w, b, **activation) ** 2).sum()
         gw, = grad(loss, [w], create_graph=True)
         return [g.data for g in grad((gw ** 2).sum(), [x, w, b])]
 
-    for a, b in zip(second(F.linear), second(F.linear_composite)):
-        np.testing.assert_allclose(a, b, rtol=1e-12)
+    for activation in ({"relu": True}, {"softmax": True}):
+        for a, b in zip(second(F.linear, **activation),
+                        second(F.linear_composite, **activation)):
+            np.testing.assert_allclose(a, b, rtol=1e-12)
 
 
 def test_rows_linear_equals_matmul_add_to_rounding():
@@ -147,6 +159,45 @@ def test_crossentropy_equals_the_composite(zero_row, saturated):
                  "CategoricalCrossentropy")
 
 
+@pytest.mark.parametrize("shape", [(8, 5), (3, 4, 5)])
+@pytest.mark.parametrize("zero_row, saturated", [(False, False), (True, True)])
+def test_crossentropy_mean_equals_the_mean_of_the_composite(shape, zero_row, saturated):
+    p = _probabilities(shape, zero_row, saturated)
+    t = RNG.random(shape)
+    upstream = np.asarray(RNG.standard_normal(), dtype=np.float32)
+    _assert_same(lambda a, b: FU.CategoricalCrossentropy.apply(a, b, eps=K.epsilon(), mean=True),
+                 lambda a, b: NN.categorical_crossentropy_composite(a, b).mean(), [p, t],
+                 upstream, "CategoricalCrossentropy")
+
+
+def test_crossentropy_mean_second_derivative_equals_the_composite():
+    p, t = _probabilities((4, 3)), RNG.random((4, 3))
+
+    def second(fn):
+        pp, tt = _leaves(p, t, dtype=np.float64)
+        gp, = grad(fn(pp, tt), [pp], create_graph=True)
+        return [g.data for g in grad((gp * gp).sum(), [pp, tt])]
+
+    fused = second(lambda a, b: FU.CategoricalCrossentropy.apply(a, b, mean=True))
+    for a, b in zip(fused, second(lambda a, b: NN.categorical_crossentropy_composite(a, b).mean())):
+        np.testing.assert_allclose(a, b, rtol=1e-10)
+
+
+def test_training_loss_is_one_node_with_default_weights_only():
+    from tinygrad_keras.engine import compile_utils as C
+    from tinygrad_keras.objectives import categorical_crossentropy as cce
+    p = Tensor(_probabilities((4, 3)).astype(np.float32), requires_grad=True)
+    t = Tensor(np.eye(3, dtype=np.float32)[[0, 1, 2, 0]])
+    fused = C.weighted_loss(cce, t, p, C.unit_weights((4,)))
+    assert graph_ops(fused) == {"CategoricalCrossentropy"}
+    for weights, mask in [(np.ones(4), None), (C.unit_weights((4,)), np.ones(4))]:
+        plain = C.weighted_loss(cce, t, p, weights, mask)
+        assert "Mean" in graph_ops(plain)
+        assert float(plain.data) == float(fused.data)
+    with pytest.raises(ValueError, match="categorical"):  # the loss's own shape message
+        C.weighted_loss(cce, Tensor(np.ones((4,), np.float32)), p, C.unit_weights((4,)))
+
+
 def test_the_backend_loss_uses_the_fused_op_and_falls_back_for_other_shapes():
     p = Tensor(_probabilities((4, 3)).astype(np.float32), requires_grad=True)
     assert graph_ops(K.categorical_crossentropy(p, np.eye(3)[[0, 1, 2, 0]])) == {
@@ -169,7 +220,7 @@ def test_crossentropy_second_derivative_equals_the_composite():
         np.testing.assert_allclose(a, b, rtol=1e-10)
 
 
-def test_dense_records_one_node_for_relu_and_the_activation_after_it_otherwise():
+def test_dense_records_one_node_for_relu_or_softmax_and_the_activation_after_it_otherwise():
     x = Tensor(np.ones((2, 4), np.float32))
     relu_dense, tanh_dense = Dense(3, input_dim=4, activation="relu"), Dense(3, input_dim=4,
                                                                           activation="tanh")
@@ -177,6 +228,13 @@ def test_dense_records_one_node_for_relu_and_the_activation_after_it_otherwise()
     assert graph_ops(tanh_dense(x)) == {"Linear", "Tanh"}
     leaky = Dense(3, input_dim=4, activation=lambda v: K.relu(v, alpha=0.1))
     assert "Relu" in graph_ops(leaky(x))  # only the plain relu is fused
+    soft = Dense(3, input_dim=4, activation="softmax")
+    assert graph_ops(soft(x)) == {"Linear"}  # a 2-D softmax too
+    x3 = Tensor(np.ones((2, 5, 4), np.float32))
+    assert "Softmax" in graph_ops(soft(x3))  # 3-D: MatMul, Add, then activations.softmax
+    np.testing.assert_allclose(soft(x3).data.sum(axis=-1), 1.0, rtol=1e-6)
+    with pytest.raises(ValueError, match="not 2D or 3D"):  # Keras 1.2.2's check stays
+        soft(Tensor(np.ones((2, 1, 5, 4), np.float32)))
 
 
 @pytest.mark.parametrize("axis, keepdims", [(None, False), (0, True), ((0, 2), False), (-1, True)])

@@ -32,12 +32,12 @@ def _np_scatter_add(a, index):
     return out
 
 
-def _np_linear(x, w, b=None, relu=False):
+def _np_linear(x, w, b=None, relu=False, softmax=False):
     y = x @ w if b is None else x @ w + b
-    return np.maximum(y, 0) if relu else y
+    return _np_softmax(y, -1) if softmax else np.maximum(y, 0) if relu else y
 
 
-def _linear_off_kink(x, w, b=None, relu=False):
+def _linear_off_kink(x, w, b=None, relu=False, softmax=False):
     return not relu or tst.away_from(_np_linear(x, w, b))
 
 
@@ -146,6 +146,10 @@ CASES = [
     opt("rows_linear", FU.rows_linear, _np_linear, D.rows_linear(), covers={"RowsLinear"}),
     opt("categorical_crossentropy", lambda p, t: FU.CategoricalCrossentropy.apply(p, t),
         _np_crossentropy, D.probabilities_and_targets(), covers={"CategoricalCrossentropy"}),
+    opt("categorical_crossentropy_mean",
+        lambda p, t: FU.CategoricalCrossentropy.apply(p, t, mean=True),
+        lambda p, t: _np_crossentropy(p, t).mean(), D.probabilities_and_targets(),
+        covers={"CategoricalCrossentropy"}),
 ]
 
 TESTED_OPS = covered_ops(CASES)

@@ -50,8 +50,9 @@ def test_training_step_counts_equal_the_ops_created(monkeypatch):
     with profile_ops() as prof:
         model.train_on_batch(x, y)
     forward = [e[0] for e in prof.events if e[1] == "forward"]
-    # two fused Dense layers, softmax, the loss and its mean, the accuracy metric's mean
-    assert sorted(forward) == sorted(created) and len(created) >= 6
+    # two fused Dense layers (the softmax in the second), the loss with its mean, the
+    # accuracy metric's mean
+    assert sorted(forward) == sorted(created) and len(created) >= 4
 
 
 def test_backward_counts_equal_the_recorded_graph():

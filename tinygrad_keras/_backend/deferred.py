@@ -75,7 +75,11 @@ def _fill(obj, values: list):
 def has_keras_tensor(obj) -> bool:
     if isinstance(obj, KerasTensor):
         return True
-    return isinstance(obj, (list, tuple)) and any(has_keras_tensor(o) for o in obj)
+    if isinstance(obj, (list, tuple)):
+        for o in obj:  # a loop, not any(generator): asked at every backend call
+            if has_keras_tensor(o):
+                return True
+    return False
 
 
 def is_deferred(x) -> bool:
@@ -264,7 +268,8 @@ def deferring(fn, label: str | None = None):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if not scoring() and (has_keras_tensor(args) or has_keras_tensor(list(kwargs.values()))):
+        if not scoring() and (has_keras_tensor(args)
+                              or (kwargs and has_keras_tensor(list(kwargs.values())))):
             return defer(fn, label, args, kwargs)
         return fn(*args, **kwargs)
     wrapper.__wrapped_backend__ = fn

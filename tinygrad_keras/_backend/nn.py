@@ -189,6 +189,18 @@ def categorical_crossentropy(output, target, from_logits: bool = False) -> Tenso
     return categorical_crossentropy_composite(output, target)
 
 
+def mean_categorical_crossentropy(output: Tensor, target: Tensor) -> Tensor | None:
+    """``mean(categorical_crossentropy(output, target))`` over every sample as one fused
+    node (``CategoricalCrossentropy(mean=True)``, the same numbers), or None where the
+    fused op does not apply (the caller then takes the mean itself).  The training
+    loop's loss with default sample weights (``engine/compile_utils.weighted_loss``)."""
+    if (isinstance(output, Tensor) and isinstance(target, Tensor) and output.ndim >= 1
+            and target.shape == output.shape and output.dtype.kind == "f"
+            and target.dtype == output.dtype):
+        return FU.CategoricalCrossentropy.apply(output, target, eps=K.epsilon(), mean=True)
+    return None
+
+
 def categorical_crossentropy_composite(output: Tensor, target: Tensor) -> Tensor:
     """The readable probability path of :func:`categorical_crossentropy` (any shapes that
     broadcast): renormalise, clip, log, weight by the target, sum."""

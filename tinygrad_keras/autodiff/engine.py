@@ -54,25 +54,32 @@ def toposort(roots) -> list:
 
 def _toposort(roots: list) -> tuple:
     """``(order, released)``: the order, and the results reached whose op an earlier
-    backward already let go of (their part of the graph is gone)."""
+    backward already let go of (their part of the graph is gone).
+
+    A node goes on the stack twice: once to visit its parents, once (``expanded``) to
+    be placed after them.  A leaf has no parents, so it is placed at its first visit."""
     order, visited, released = [], set(), []
     stack = [(root, False) for root in reversed(roots)]
+    place, seen, push = order.append, visited.add, stack.append
     while stack:
         node, expanded = stack.pop()
         if expanded:
-            order.append(node)
+            place(node)
             continue
-        if id(node) in visited:
+        key = id(node)
+        if key in visited:
             continue
-        visited.add(id(node))
-        stack.append((node, True))
+        seen(key)
         fn = node._fn
-        if fn is not None:
-            for parent in reversed(fn.parents):
-                if parent.requires_grad and id(parent) not in visited:
-                    stack.append((parent, False))
-        elif node._op_name is not None:
-            released.append(node)
+        if fn is None:
+            if node._op_name is not None:
+                released.append(node)
+            place(node)
+            continue
+        push((node, True))
+        for parent in reversed(fn.parents):
+            if parent.requires_grad and id(parent) not in visited:
+                push((parent, False))
     return order, released
 
 
@@ -98,29 +105,33 @@ def run_backward(roots: list, seeds: list, retain_graph: bool = False,
     found, to_store = {}, []
     with enable_grad() if create_graph else _NOTHING:
         for node in reversed(order):
-            if wanted is not None and id(node) not in wanted:
+            key = id(node)
+            if wanted is not None and key not in wanted:
                 continue
-            g = pending.pop(id(node), None)
+            g = pending.pop(key, None)
             if g is None:
                 continue
             owned.discard(id(g))  # handed on: never added into again
-            if capture is not None:
-                found[id(node)] = g
-            elif node._fn is None or node._retains_grad:
-                to_store.append((node, g))
             fn = node._fn
+            if capture is not None:
+                found[key] = g
+            elif fn is None or node._retains_grad:
+                to_store.append((node, g))
             if fn is None:
                 continue
             grads = _recorded_backward(fn, node, g) if create_graph else fn.backward(g)
             if type(grads) is not tuple or len(grads) != len(fn.parents):
                 grads = _as_grad_tuple(fn, grads)
             for parent, pg, needs in zip(fn.parents, grads, fn.needs_grad):
-                if not needs or pg is None or (wanted is not None and id(parent) not in wanted):
+                if not needs or pg is None:
+                    continue
+                key = id(parent)
+                if wanted is not None and key not in wanted:
                     continue
                 data = parent.data
-                if (type(pg) is np.ndarray and id(parent) not in pending  # the common edge:
+                if (type(pg) is np.ndarray and key not in pending  # the common edge:
                         and pg.shape == data.shape and pg.dtype == data.dtype):  # kept as is
-                    pending[id(parent)] = pg
+                    pending[key] = pg
                 else:
                     add(fn, parent, pg)
             if not retain_graph:

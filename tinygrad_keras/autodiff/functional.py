@@ -211,25 +211,31 @@ def prod(a, axis=None, keepdims=False):
     return R.Prod.apply(a, axis=axis, keepdims=keepdims)
 
 
-def linear(x, w, b=None, relu: bool = False) -> Tensor:
-    """``x @ w + b``, then relu if asked: what a Dense layer computes.
+def linear(x, w, b=None, relu: bool = False, softmax: bool = False) -> Tensor:
+    """``x @ w + b``, then relu or softmax (last axis) if asked: what a Dense layer computes.
 
     One fused ``Linear`` node (``ops/fused.py``, for speed) when ``x`` is ``(N, k)``,
     ``w`` ``(k, m)`` and ``b`` ``(m,)`` or None, all Tensors of one float dtype;
     otherwise :func:`linear_composite`, which gives the same numbers.
     """
+    if relu and softmax:
+        raise ValueError("linear: relu and softmax cannot both be applied")
     x = as_tensor(x)
     if _fits_linear(x, w, b):
-        return FU.Linear.apply(x, w, relu=relu) if b is None else FU.Linear.apply(x, w, b,
-                                                                               relu=relu)
-    return linear_composite(x, w, b, relu)
+        options = {"relu": relu, "softmax": softmax}
+        return FU.Linear.apply(x, w, **options) if b is None else FU.Linear.apply(x, w, b,
+                                                                                **options)
+    return linear_composite(x, w, b, relu, softmax)
 
 
-def linear_composite(x, w, b=None, relu: bool = False) -> Tensor:
-    """The readable ``linear``: ``MatMul``, ``Add`` and ``Relu`` nodes (any shapes)."""
+def linear_composite(x, w, b=None, relu: bool = False, softmax: bool = False) -> Tensor:
+    """The readable ``linear``: ``MatMul``, ``Add`` and ``Relu`` or ``Softmax`` nodes (any
+    shapes)."""
     y = matmul(x, w)
     if b is not None:
         y = add(y, b)
+    if softmax:
+        return N.Softmax.apply(y, axis=-1)
     return E.Relu.apply(y) if relu else y
 
 

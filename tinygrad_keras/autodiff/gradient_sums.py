@@ -186,10 +186,9 @@ def store_grad(node, g, handed: set) -> None:
     if isinstance(g, Tensor):
         g = g.data
         handed.add(id(g))  # the gradient Tensor keeps using this array
-    if node.grad is not None:
-        node.grad = node.grad + g
+    if node._grad is not None:
+        g = node.grad + g
     elif id(g) in handed or g.base is not None or not g.flags.writeable:
-        node.grad = g.copy()
-    else:
-        node.grad = g
-    handed.add(id(node.grad))
+        g = g.copy()
+    node.grad = g
+    handed.add(id(g))

@@ -226,7 +226,7 @@ class Tensor:
                 raise RuntimeError(f"backward() without a gradient needs a scalar output; this "
                                    f"one has shape {self.shape}. Pass grad= of that shape, or "
                                    f"reduce it first (e.g. .sum()).")
-            grad = np.ones_like(self.data)
+            grad = np.ones(self.data.shape, self.data.dtype)
         elif isinstance(grad, Tensor) and create_graph:
             grad = grad if grad.dtype == self.dtype else grad.astype(self.dtype)
         else:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend as K
+from .. import objectives
 from ..autodiff import Tensor, no_grad
+from .training_utils import slice_X
 
 
 def per_output_values(value, output_names: list, what: str, default=None) -> list:
@@ -38,19 +40,17 @@ def per_output_values(value, output_names: list, what: str, default=None) -> lis
 
 
 def resolve_losses(loss, output_names: list) -> list:
-    from .. import objectives
     return [objectives.get(v) for v in per_output_values(loss, output_names, "loss")]
 
 
 def is_library_loss(fn) -> bool:
     """True for the functions of ``objectives`` (their targets are shape-checked)."""
-    from .. import objectives
     return getattr(objectives, getattr(fn, "__name__", ""), None) is fn
 
 
 def accuracy_for(loss_fn, output_shape) -> callable:
     """The accuracy function Keras 1.2.2 pairs with ``loss_fn`` on this output."""
-    from .. import metrics, objectives
+    from .. import metrics
     if output_shape[-1] == 1 or loss_fn is objectives.binary_crossentropy:
         return metrics.binary_accuracy
     if loss_fn is objectives.sparse_categorical_crossentropy:
@@ -121,13 +121,55 @@ def deduplicate(labels: list) -> list:
     return result
 
 
+_UNIT_WEIGHTS: dict = {}
+
+
+def unit_weights(shape: tuple) -> np.ndarray:
+    """Read-only float64 ones of ``shape``: a batch's default sample weights, the same array
+    from batch to batch, so that :func:`weighted_loss` knows them without reading them."""
+    w = _UNIT_WEIGHTS.get(shape)
+    if w is None:
+        if len(_UNIT_WEIGHTS) >= 64:  # many batch shapes: start again, never grow
+            _UNIT_WEIGHTS.clear()
+        w = _UNIT_WEIGHTS[shape] = np.ones(shape)
+        w.flags.writeable = False
+    return w
+
+
+def is_unit_weights(weights) -> bool:
+    """Whether ``weights`` is an array made by :func:`unit_weights` (all ones, read-only)."""
+    return type(weights) is np.ndarray and weights is _UNIT_WEIGHTS.get(weights.shape)
+
+
+def slice_weights(weights: list, start, stop=None) -> list:
+    """``training_utils.slice_X`` of sample weights (a batch of ``fit``/``evaluate``, a
+    validation split): default weights stay default (:func:`unit_weights` of the new shape)."""
+    result = []
+    for w in weights:
+        if is_unit_weights(w):
+            n = len(start) if hasattr(start, "__len__") else len(range(len(w))[start:stop])
+            result.append(unit_weights((n,) + w.shape[1:]))
+        else:
+            result.append(slice_X(w, start, stop))
+    return result
+
+
 def weighted_loss(fn, y_true: Tensor, y_pred: Tensor, weights: np.ndarray, mask=None) -> Tensor:
     """Scalar loss of one output: masked, averaged to the weights' rank, weighted.
 
     ``fn(y_true, y_pred)`` gives per-sample (or per-timestep) values; a mask
     rescales by its mean; ``weights`` (``(B,)`` or ``(B, T)``) multiply and the
-    result is divided by the fraction of non-zero weights, then averaged.
+    result is divided by the fraction of non-zero weights, then averaged.  With the
+    default weights (:func:`unit_weights`) and no mask, the library's
+    ``categorical_crossentropy`` and its mean are one node (the same numbers).
     """
+    unit = is_unit_weights(weights)
+    if (unit and mask is None and type(y_true) is Tensor and type(y_pred) is Tensor
+            and y_pred.ndim == weights.ndim + 1 and fn is objectives.categorical_crossentropy):
+        # the commonest loss with default weights: its mean over the batch is one node
+        fused = objectives._mean_categorical_crossentropy(y_true, y_pred)
+        if fused is not None:
+            return fused
     score = fn(y_true, y_pred)
     if not isinstance(score, Tensor):
         score = Tensor(np.asarray(score, dtype=y_pred.dtype))
@@ -135,13 +177,14 @@ def weighted_loss(fn, y_true: Tensor, y_pred: Tensor, weights: np.ndarray, mask=
         m = np.asarray(mask.data if isinstance(mask, Tensor) else mask).astype(y_pred.dtype)
         score = score * m
         score = score / float(m.mean())
-    w = np.asarray(weights, dtype=y_pred.dtype)
+    w = weights if unit else np.asarray(weights, dtype=y_pred.dtype)
     if score.ndim > w.ndim:
         score = score.mean(axis=tuple(range(w.ndim, score.ndim)))
-    if w.ndim == score.ndim and bool((w == 1).all()):
+    if w.ndim == score.ndim and (unit or bool((w == 1).all())):
         # the default weights: multiplying and dividing by 1 changes no bit, and skipping
         # them saves two recorded ops per batch (a tenth of a small model's step)
         return score.mean()
+    w = np.asarray(weights, dtype=y_pred.dtype)
     score = score * w
     nonzero = float(np.mean(w != 0))
     return (score / nonzero).mean() if nonzero > 0 else score.mean()

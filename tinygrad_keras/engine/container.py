@@ -184,7 +184,13 @@ class Container(Layer):
     @property
     def weights(self) -> list:
         """Every layer's weights in layer order (what ``get_weights`` returns)."""
-        return _unique_weights(w for la in self._unique_layers() for w in la.weights)
+        seen, result = set(), []  # _unique_weights, written out: asked at every training step
+        for layer in self._unique_layers():
+            for w in layer.weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    result.append(w)
+        return result
 
     def get_weights(self) -> list:
         return [w.data.copy() for w in self.weights]

@@ -104,7 +104,8 @@ class Model(GeneratorMethods, SavingMixin, Container):
         ys = [y[:, None] if y.ndim == 1 else y]
         U.check_finite(xs, self.input_names, "model input")
         U.check_finite(ys, self.output_names, "model target")
-        return xs, ys, [U.standardize_weights(ys[0], None, None, self._sample_weight_modes[0])]
+        ndim = 2 if self._sample_weight_modes[0] == "temporal" else 1  # checked before
+        return xs, ys, [C.unit_weights(ys[0].shape[:ndim])]
 
     def _standardize_checked(self, x, y, sample_weight, class_weight, check_batch_dim,
                              batch_size) -> tuple:
@@ -121,6 +122,9 @@ class Model(GeneratorMethods, SavingMixin, Container):
         cws = U.per_output(class_weight, self.output_names, "class_weight")
         weights = [U.standardize_weights(yy, sw, cw, mode) for yy, sw, cw, mode in
                    zip(ys, sws, cws, self._sample_weight_modes)]
+        # no sample or class weights: the shared default (compile_utils.weighted_loss knows it)
+        weights = [C.unit_weights(w.shape) if sw is None and not isinstance(cw, dict) else w
+                   for w, sw, cw in zip(weights, sws, cws)]
         U.check_array_lengths(xs, ys, weights)
         if self.stateful and batch_size and len(xs[0]) % batch_size != 0:
             raise ValueError(f"In a stateful network, you should only pass inputs with a number "
@@ -268,7 +272,7 @@ class Model(GeneratorMethods, SavingMixin, Container):
             ids = index_array[start:end]
             batch_logs = {"batch": batch_index, "size": len(ids)}
             callback_list.on_batch_begin(batch_index, batch_logs)
-            outs = self._train_batch(slice_X(xs, ids), slice_X(ys, ids), slice_X(ws, ids))
+            outs = self._train_batch(slice_X(xs, ids), slice_X(ys, ids), C.slice_weights(ws, ids))
             batch_logs.update(zip(labels, outs))
             callback_list.on_batch_end(batch_index, batch_logs)
 
@@ -285,7 +289,7 @@ class Model(GeneratorMethods, SavingMixin, Container):
         totals, bar = None, self._progbar(n, verbose)
         for start, end in U.make_batches(n, batch_size):
             ids = np.arange(start, end)
-            outs = self._test_batch(slice_X(xs, ids), slice_X(ys, ids), slice_X(ws, ids))
+            outs = self._test_batch(slice_X(xs, ids), slice_X(ys, ids), C.slice_weights(ws, ids))
             scaled = [v * (end - start) for v in outs]
             totals = scaled if totals is None else [a + b for a, b in zip(totals, scaled)]
             if bar is not None:
@@ -324,8 +328,10 @@ class Model(GeneratorMethods, SavingMixin, Container):
             val_ins = self._validation_ins(validation_data, batch_size)
         elif validation_split and 0. < validation_split < 1.:
             split_at = int(len(ins[0][0]) * (1. - validation_split))
-            val_ins = tuple(slice_X(part, split_at) for part in ins)
-            ins = tuple(slice_X(part, 0, split_at) for part in ins)
+            xs, ys, ws = ins
+            val_ins = (slice_X(xs, split_at), slice_X(ys, split_at), C.slice_weights(ws, split_at))
+            ins = (slice_X(xs, 0, split_at), slice_X(ys, 0, split_at),
+                   C.slice_weights(ws, 0, split_at))
         return self._fit_loop(ins, batch_size, nb_epoch, verbose, callbacks, val_ins, shuffle,
                               initial_epoch)
 
@@ -398,7 +404,7 @@ def _batch_signature(x, y, sample_weight, class_weight, check_batch_dim, batch_s
     if (type(x) is not np.ndarray or type(y) is not np.ndarray or sample_weight is not None
             or class_weight is not None):
         return None
-    return x.shape, x.dtype.str, y.shape, y.dtype.str, check_batch_dim, batch_size
+    return x.shape, x.dtype, y.shape, y.dtype, check_batch_dim, batch_size  # dtypes compare fast
 
 
 def _log_keys(labels: list, validating: bool) -> list:

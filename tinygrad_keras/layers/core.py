@@ -72,10 +72,12 @@ class Dense(Layer):
                                      constraint=self.b_constraint)
 
     def call(self, x, mask=None):
-        # x . W + b as one op (F.linear); relu, the commonest hidden activation, goes in it too
-        fused_relu = self.activation is activations.relu
-        y = F.linear(x, self.W, self.b if self.bias else None, relu=fused_relu)
-        return y if fused_relu else self.activation(y)
+        # x . W + b as one op (F.linear); relu, the commonest hidden activation, goes in it
+        # too, and so does a classifier's softmax (2-D: what activations.softmax accepts)
+        relu = self.activation is activations.relu
+        softmax = self.activation is activations.softmax and np.ndim(x) == 2
+        y = F.linear(x, self.W, self.b if self.bias else None, relu=relu, softmax=softmax)
+        return y if relu or softmax else self.activation(y)
 
     def get_output_shape_for(self, input_shape):
         return tuple(input_shape[:-1]) + (self.output_dim,)

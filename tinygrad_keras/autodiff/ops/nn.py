@@ -23,8 +23,9 @@ class Softmax(Function):
 
     def forward(self, a, axis=-1):
         self.axis = axis
-        e = np.exp(a - a.max(axis=axis, keepdims=True))
-        e /= e.sum(axis=axis, keepdims=True)
+        # ufunc reductions called directly: a.max/e.sum add a Python frame each
+        e = np.exp(a - np.maximum.reduce(a, axis=axis, keepdims=True))
+        e /= np.add.reduce(e, axis=axis, keepdims=True)
         return e
 
     def backward(self, grad):
