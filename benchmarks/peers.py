@@ -130,10 +130,13 @@ def torch_step(workload: str):
     return _cycle(data, step)
 
 
+NUMPY_WORKLOADS = ("mlp", "tiny")
+
+
 def numpy_step(workload: str):
     """The MLP (or tiny) trained by backpropagation written out by hand in numpy."""
     import numpy as np
-    if workload not in ("mlp", "tiny"):
+    if workload not in NUMPY_WORKLOADS:
         raise SystemExit("hand-written numpy: mlp and tiny only")
     sizes = (784, 512, 512, 10) if workload == "mlp" else (20, 16, 16, 2)
     rng = np.random.default_rng(0)
@@ -236,14 +239,16 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--min-time", type=float, default=1.5, help="seconds per timed block")
     ap.add_argument("--only", choices=["tk"], help="tinygrad_keras alone (no PyTorch)")
-    ap.add_argument("--with", dest="extra", choices=["numpy"], help="add hand-written numpy")
+    ap.add_argument("--with", dest="extra", choices=["numpy"], help="add hand-written numpy (mlp and tiny; the other workloads run without it)")
     ap.add_argument("--child", choices=["tk", "torch", "numpy"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         print(json.dumps(measure(args.child, args.workloads[0], args.min_time)))
         return
     for workload in args.workloads:
-        peers = (["tk"] if args.only else ["torch", "tk"]) + ([args.extra] if args.extra else [])
+        peers = ["tk"] if args.only else ["torch", "tk"]
+        if args.extra == "numpy" and workload in NUMPY_WORKLOADS:  # (no hand-written cnn/lstm)
+            peers.append("numpy")
         compare(workload, peers, args.rounds, args.min_time)
 
 

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""The matrix products of the peer workloads, numpy beside PyTorch, in GFLOP/s.
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/gemm.py [--seconds 0.3]
+
+Most of a training step of the mlp, cnn and lstm workloads is matrix products, which
+numpy hands to its BLAS (OpenBLAS in the wheels) and PyTorch to its own library.  How
+fast each multiplies the workloads' shapes bounds what a numpy framework can reach
+against PyTorch on a machine, whatever the framework does around the products.  One
+thread each (set before numpy and torch load their libraries), float32, C-ordered
+operands, the result written into a preallocated array; PyTorch is optional.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import time
+
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import numpy as np
+
+# (workload, what the product is, (m, k), (k, n))
+SHAPES = [
+    ("mlp", "784 -> 512 forward", (128, 784), (784, 512)),
+    ("mlp", "512 -> 512 forward", (128, 512), (512, 512)),
+    ("mlp", "784 x 512 weight gradient", (784, 128), (128, 512)),
+    ("cnn", "conv 32 -> 32 3x3 as one product (im2col)", (73728, 288), (288, 32)),
+    ("cnn", "conv 32 -> 32, one kernel tap of one output row", (3072, 32), (32, 32)),
+    ("cnn", "Dense 4608 -> 128 forward", (128, 4608), (4608, 128)),
+    ("lstm", "input projection of all 80 steps", (2560, 128), (128, 512)),
+    ("lstm", "h . U, one step", (32, 128), (128, 512)),
+    ("lstm", "dz . U^T, one step", (32, 512), (512, 128)),
+    ("lstm", "dU over all steps", (128, 2560), (2560, 512)),
+]
+
+
+def rate(multiply, flops: float, seconds: float) -> float:
+    """GFLOP/s of ``multiply()``, timed for about ``seconds`` after one warm-up call."""
+    multiply()
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        multiply()
+        n += 1
+    return flops * n / (time.perf_counter() - start) / 1e9
+
+
+def blas() -> str:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "threadpoolctl not installed"
+    return "; ".join(f"{i['internal_api']} {i.get('version')} {i.get('architecture')} "
+                     f"threads={i.get('num_threads')}" for i in threadpool_info())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=0.3, help="time per product and library")
+    args = ap.parse_args()
+    try:
+        import torch
+        torch.set_num_threads(1)
+    except ImportError:
+        torch = None
+    rng = np.random.default_rng(0)
+    print(f"{'workload':8} {'product':50} {'shape':>22} {'numpy':>7} {'torch':>7} ratio")
+    for workload, what, (m, k), (_, n) in SHAPES:
+        a = rng.random((m, k), dtype=np.float32)
+        b = rng.random((k, n), dtype=np.float32)
+        out = np.empty((m, n), np.float32)
+        flops = 2.0 * m * k * n
+        ours = rate(functools.partial(np.matmul, a, b, out=out), flops, args.seconds)
+        line = f"{workload:8} {what:50} {f'{m}x{k} . {k}x{n}':>22} {ours:7.1f}"
+        if torch is not None:
+            ta, tb, tout = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(out)
+            theirs = rate(functools.partial(torch.matmul, ta, tb, out=tout), flops, args.seconds)
+            line += f" {theirs:7.1f} {ours / theirs:5.2f}"
+        print(line)
+    print("GFLOP/s, one thread, float32; ratio = numpy / torch")
+    print("BLAS:", blas())
+
+
+if __name__ == "__main__":
+    main()
