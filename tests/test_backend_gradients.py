@@ -114,3 +114,41 @@ def test_gradients_of_a_loss_that_does_not_use_the_input_is_a_clear_error():
     model.compile(SGD(lr=0.01), odd_loss)
     with pytest.raises(Exception, match="K.gradients inside a loss or metric"):
         model.train_on_batch(np.ones((4, 2), "float32"), np.zeros((4, 1), "float32"))
+
+
+def _gradient_layer_model():
+    """Dense, then a Lambda whose output is K.gradients of sum(x^2): 2x, the Dense output
+    doubled (Keras 1 computed it symbolically in predict as well)."""
+    from tinygrad_keras.layers import Lambda
+    from tinygrad_keras.models import Sequential
+    np.random.seed(0)
+    model = Sequential([Dense(3, input_dim=4),
+                        Lambda(lambda x: K.gradients(K.sum(x * x), [x])[0], output_shape=(3,))])
+    model.compile(SGD(lr=0.01), "mse")
+    x = np.random.default_rng(1).random((5, 4), dtype=np.float32)
+    w, b = model.layers[0].get_weights()
+    return model, x, 2 * (x @ w + b)
+
+
+def test_gradients_taken_by_a_layer_in_predict_are_the_real_ones_not_zeros():
+    model, x, want = _gradient_layer_model()
+    for _ in range(2):  # the first batch finds out, the next ones run that way
+        np.testing.assert_allclose(model.predict(x, batch_size=2), want, rtol=1e-5)
+    np.testing.assert_allclose(model.predict_on_batch(x), want, rtol=1e-5)
+
+
+def test_gradients_taken_by_a_layer_in_k_function_and_evaluate_are_the_real_ones():
+    model, x, want = _gradient_layer_model()
+    got = K.function([model.input], [model.output])([x])[0]
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+    loss = model.evaluate(x, np.zeros_like(want), verbose=0)
+    np.testing.assert_allclose(loss, np.mean(want ** 2), rtol=1e-5)
+
+
+def test_gradients_of_a_loss_computed_without_recording_is_a_clear_error():
+    from tinygrad_keras.autodiff import no_grad
+    from tinygrad_keras.engine.bound_values import GraphNeeded
+    with no_grad():
+        t = Tensor(np.array([1.0, 2.0]))
+        with pytest.raises(GraphNeeded, match="no graph recorded"):
+            K.gradients(K.sum(t * t), [t])

@@ -18,3 +18,17 @@ def test_a_leaked_training_phase_is_reset():
     assert reset_learning_phase() is False
     K.set_learning_phase(1)
     assert reset_learning_phase() is True and K.learning_phase() == 0
+
+
+def test_a_decorated_function_that_calls_itself_restores_recording():
+    from tinygrad_keras.autodiff import enable_grad
+
+    @no_grad()
+    def countdown(n):  # the same decorator object is entered again before it is left
+        assert not is_grad_enabled()
+        with enable_grad():
+            assert is_grad_enabled()
+        return countdown(n - 1) if n else "done"
+
+    assert countdown(3) == "done"
+    assert is_grad_enabled()

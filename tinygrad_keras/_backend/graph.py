@@ -15,9 +15,9 @@ import contextlib
 import numpy as np
 
 from .. import backend as K
-from ..autodiff import Tensor, enable_grad, no_grad
+from ..autodiff import Tensor, enable_grad, is_grad_enabled, no_grad
 from ..autodiff import functional as F
-from .symbolic import make_input, replay_all, toposort_nodes
+from .symbolic import GraphNeeded, make_input, replay_all, toposort_nodes
 
 __all__ = ["Function", "deferred_updates", "foldl", "foldr", "function", "gradients", "map_fn",
            "moving_average_update", "placeholder", "rnn", "stop_gradient", "switch", "update",
@@ -88,8 +88,16 @@ class Function:
         previous = K.learning_phase()
         K.set_learning_phase(phase)
         try:
-            with (enable_grad() if self._needs_grad else no_grad()):
-                computed = replay_all(feeds, self._targets(), self._wanted_grads)
+            try:
+                with (enable_grad() if self._needs_grad else no_grad()):
+                    computed = replay_all(feeds, self._targets(), self._wanted_grads)
+            except GraphNeeded:
+                if self._needs_grad:
+                    raise
+                # a layer takes K.gradients while it runs: from now on, replay recording
+                # the graph, from inputs that require grad (as a recorded K.gradients does)
+                self._needs_grad = True
+                return self(values)
             results = [_data(self._value(computed, out)) for out in self.outputs]
             for variable, new_value in self.updates:
                 new = computed[id(new_value)][0] if K.is_keras_tensor(new_value) else new_value
@@ -129,7 +137,10 @@ def gradients(loss, variables) -> list:
     ``loss`` computed from Keras tensors outside a model gives recorded gradients
     (Keras tensors shaped like the variables) that ``K.function`` computes.  Outside
     a model, an eager input must be created with ``requires_grad=True`` before
-    computing the loss.
+    computing the loss.  A layer that takes ``K.gradients`` while it runs (a ``Lambda``)
+    makes ``predict``, ``evaluate`` and ``K.function`` record the graph from then on
+    (the first batch finds out); with recording off and no graph, it is an error
+    (``GraphNeeded``), never zeros.
     """
     from .deferred import deferred_gradients, gradient_values
     from .symbolic import GraphNeeded, KerasTensor, resolve, scoring
@@ -139,9 +150,17 @@ def gradients(loss, variables) -> list:
         return deferred_gradients(loss, variables)
     loss = resolve(loss)
     variables = [resolve(v) for v in variables]
-    if scoring() and not (loss.requires_grad and all(v.requires_grad for v in variables)):
+    connected = loss.requires_grad and all(v.requires_grad for v in variables)
+    if scoring() and not connected:
         raise GraphNeeded("K.gradients inside a loss or metric: the loss has no recorded "
                           "graph leading to every variable (are they all used to compute it?)")
+    if not is_grad_enabled() and not connected:
+        # computed without recording (a layer's call inside predict or K.function, or a
+        # no_grad block): zeros would be wrong.  predict and K.function catch this and
+        # run the batch again recording the graph from inputs that require grad.
+        raise GraphNeeded("K.gradients: the loss was computed with no graph recorded "
+                          "(inside predict, evaluate, K.function or a no_grad block), so "
+                          "its gradient cannot be taken; compute it with recording on")
     return gradient_values(loss, variables, create_graph=True)
 
 

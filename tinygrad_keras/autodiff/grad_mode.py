@@ -22,7 +22,26 @@ def set_grad_enabled(flag: bool) -> None:
     _state["enabled"] = bool(flag)
 
 
-class no_grad(contextlib.ContextDecorator):
+class _GradMode(contextlib.ContextDecorator):
+    """Sets recording to ``enabled`` inside the block, and back to what it was after.
+
+    What it was is kept on a stack, not in one attribute: a decorator is one object
+    for every call of the function it decorates, so a decorated function that calls
+    itself enters the same object again before leaving it."""
+
+    enabled = False
+
+    def __enter__(self):
+        self.__dict__.setdefault("_previous", []).append(_state["enabled"])
+        _state["enabled"] = self.enabled
+        return self
+
+    def __exit__(self, *exc):
+        _state["enabled"] = self._previous.pop()
+        return False
+
+
+class no_grad(_GradMode):
     """Context manager *and* decorator that turns graph recording off.
 
     >>> from tinygrad_keras import Tensor, no_grad
@@ -33,24 +52,10 @@ class no_grad(contextlib.ContextDecorator):
     (False, None)
     """
 
-    def __enter__(self):
-        self._previous = _state["enabled"]
-        _state["enabled"] = False
-        return self
-
-    def __exit__(self, *exc):
-        _state["enabled"] = self._previous
-        return False
+    enabled = False
 
 
-class enable_grad(contextlib.ContextDecorator):
+class enable_grad(_GradMode):
     """The opposite of :class:`no_grad`: record the graph inside the block."""
 
-    def __enter__(self):
-        self._previous = _state["enabled"]
-        _state["enabled"] = True
-        return self
-
-    def __exit__(self, *exc):
-        _state["enabled"] = self._previous
-        return False
+    enabled = True

@@ -214,8 +214,19 @@ class Model(GeneratorMethods, SavingMixin, Container):
 
     @no_grad()
     def _predict_batch(self, xs) -> list:
+        """The outputs of one batch, with no graph recorded -- unless a layer takes
+        ``K.gradients`` while it runs (``GraphNeeded``): then, from that batch on, the
+        model predicts recording the graph from inputs that require grad."""
         K.set_learning_phase(0)
-        outputs, _ = self.run_graph(self._to_tensors(xs))
+        if getattr(self, "_predict_needs_graph", False):
+            with enable_grad():
+                outputs, _ = self.run_graph(self._to_tensors(xs, requires_grad=True))
+        else:
+            try:
+                outputs, _ = self.run_graph(self._to_tensors(xs))
+            except GraphNeeded:
+                self._predict_needs_graph = True
+                return self._predict_batch(xs)
         self._last_values = None  # nothing scores this batch: drop the activations
         self.apply_updates(self.state_updates)
         return [o.data for o in outputs]
