@@ -15,12 +15,16 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import sys
 import time
 
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from applications import blas_kernel
 
 # (workload, what the product is, (m, k), (k, n))
 SHAPES = [
@@ -45,15 +49,6 @@ def rate(multiply, flops: float, seconds: float) -> float:
         multiply()
         n += 1
     return flops * n / (time.perf_counter() - start) / 1e9
-
-
-def blas() -> str:
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return "threadpoolctl not installed"
-    return "; ".join(f"{i['internal_api']} {i.get('version')} {i.get('architecture')} "
-                     f"threads={i.get('num_threads')}" for i in threadpool_info())
 
 
 def main() -> None:
@@ -81,7 +76,7 @@ def main() -> None:
             line += f" {theirs:7.1f} {ours / theirs:5.2f}"
         print(line)
     print("GFLOP/s, one thread, float32; ratio = numpy / torch")
-    print("BLAS:", blas())
+    print("BLAS:", blas_kernel())
 
 
 if __name__ == "__main__":

@@ -184,7 +184,8 @@ def weighted_loss(fn, y_true: Tensor, y_pred: Tensor, weights: np.ndarray, mask=
         # the default weights: multiplying and dividing by 1 changes no bit, and skipping
         # them saves two recorded ops per batch (a tenth of a small model's step)
         return score.mean()
-    w = np.asarray(weights, dtype=y_pred.dtype)
+    if unit:
+        w = np.asarray(weights, dtype=y_pred.dtype)
     score = score * w
     nonzero = float(np.mean(w != 0))
     return (score / nonzero).mean() if nonzero > 0 else score.mean()

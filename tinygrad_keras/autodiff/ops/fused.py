@@ -22,7 +22,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..function import Function
-from .either import broadcast_to, log, where
+from .either import log, where
+from .nn import softmax_values, softmax_vjp
+from .reduce import reciprocal_count, spread_mean_grad
 
 
 class Linear(Function):
@@ -54,10 +56,8 @@ class Linear(Function):
         if relu:
             np.maximum(out, 0, out=out)
             self.mask = out > 0
-        elif softmax:  # exp(out - max) / sum, as Softmax.forward
-            out -= np.maximum.reduce(out, axis=-1, keepdims=True)
-            np.exp(out, out=out)
-            out /= np.add.reduce(out, axis=-1, keepdims=True)
+        elif softmax:  # Softmax.forward's operations, in the product's buffer
+            softmax_values(out, -1, out=out)
         return out
 
     def backward(self, grad):
@@ -65,8 +65,7 @@ class Linear(Function):
         if self.relu:
             g = grad * self.mask
         elif self.softmax:
-            out = self.output
-            g = out * (grad - (grad * out).sum(axis=-1, keepdims=True))
+            g = softmax_vjp(self.output, grad, -1)
         else:
             g = grad
         dx = g @ w.T if self.needs_grad[0] else None
@@ -169,15 +168,15 @@ class CategoricalCrossentropy(Function):
         if not mean:
             return loss
         self.loss_shape = loss.shape  # Mean's operations: the sum times the reciprocal count
-        self.scale = np.array(1.0 / max(loss.size, 1), dtype=loss.dtype)
+        self.scale = reciprocal_count(loss.size, loss.dtype)
         return np.add.reduce(loss, axis=tuple(range(loss.ndim))) * self.scale
 
     def backward(self, grad):
         p, t = self.inputs
         last = (p.ndim - 1,)
         if self.mean:  # Mean.backward first: the scaled gradient spread over the samples
-            ones = (1,) * len(self.loss_shape)
-            grad = broadcast_to((grad * self.scale).reshape(ones), self.loss_shape)
+            grad = spread_mean_grad(grad, self.scale, self.loss_shape,
+                                    tuple(range(len(self.loss_shape))))
         g = -grad.reshape(grad.shape + (1,))
         if type(grad) is np.ndarray:  # an ordinary pass: s and c are the forward's arrays
             s, c = self.s, self.clipped  # (the composite's Div and Log read those too)

@@ -49,12 +49,17 @@ class Spare:
             if len(kind) < self.keep:
                 kind.append(a)
 
+    def idle(self, kind: list) -> list:
+        """The arrays of ``kind`` (one list of kept arrays) nothing else refers to."""
+        # counted the same way as `alone`, so how the interpreter counts does not matter
+        return [kind[i] for i in range(len(kind))
+                if sys.getrefcount(kind[i]) <= sys.getrefcount(self.alone[0])]
+
     def lend(self, shape: tuple, dtype) -> np.ndarray:
         kind = self.lent.setdefault((shape, np.dtype(dtype).str), [])
-        for i in range(len(kind)):
-            # counted the same way as `alone`, so how the interpreter counts does not matter
-            if sys.getrefcount(kind[i]) <= sys.getrefcount(self.alone[0]):
-                return kind[i][...]
+        idle = self.idle(kind)
+        if idle:
+            return idle[0][...]
         base = np.empty(shape, dtype)
         if len(kind) < self.keep:
             kind.append(base)
@@ -66,12 +71,6 @@ KEEP_TOTAL = 256 << 20
 KEPT = Spare()
 
 
-def _idle(kind: list) -> list:
-    """The arrays of ``kind`` nothing else refers to (counted as ``Spare.lend`` does)."""
-    return [kind[i] for i in range(len(kind))
-            if sys.getrefcount(kind[i]) <= sys.getrefcount(KEPT.alone[0])]
-
-
 def _room(nbytes: int) -> bool:
     """True if ``nbytes`` more can be kept, after dropping idle arrays if needed."""
     if nbytes > KEEP_BYTES:
@@ -81,7 +80,7 @@ def _room(nbytes: int) -> bool:
     for kind in kinds:
         if total + nbytes <= KEEP_TOTAL:
             break
-        for idle in _idle(kind):
+        for idle in KEPT.idle(kind):
             total -= idle.nbytes
             kind.remove(idle)
     return total + nbytes <= KEEP_TOTAL
@@ -91,7 +90,7 @@ def lend(shape: tuple, dtype) -> np.ndarray:
     """An uninitialised array that may be handed out (an output, a gradient)."""
     shape, nbytes = tuple(shape), int(np.prod(shape)) * np.dtype(dtype).itemsize
     kind = KEPT.lent.get((shape, np.dtype(dtype).str), [])
-    if _idle(kind) or (len(kind) < KEPT.keep and _room(nbytes)):
+    if KEPT.idle(kind) or (len(kind) < KEPT.keep and _room(nbytes)):
         return KEPT.lend(shape, dtype)
     return np.empty(shape, dtype)
 

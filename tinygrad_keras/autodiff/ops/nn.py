@@ -14,6 +14,21 @@ from ..function import Function
 from .either import exp
 
 
+def softmax_values(a, axis, out=None):
+    """``exp(a - max) / sum(exp(a - max))`` along ``axis`` on arrays, into ``out`` if
+    given (``out`` may be ``a`` itself: the fused ``Linear`` works in its product's
+    buffer).  The ufunc reductions are called directly (``a.max``/``e.sum`` add a
+    Python frame each)."""
+    e = np.exp(np.subtract(a, np.maximum.reduce(a, axis=axis, keepdims=True), out=out), out=out)
+    e /= np.add.reduce(e, axis=axis, keepdims=True)
+    return e
+
+
+def softmax_vjp(out, grad, axis):
+    """The softmax's Jacobian-vector product from its output (arrays or Tensors)."""
+    return out * (grad - (grad * out).sum(axis=axis, keepdims=True))
+
+
 class Softmax(Function):
     """``exp(a - max) / sum(exp(a - max))`` along ``axis``.
 
@@ -23,14 +38,10 @@ class Softmax(Function):
 
     def forward(self, a, axis=-1):
         self.axis = axis
-        # ufunc reductions called directly: a.max/e.sum add a Python frame each
-        e = np.exp(a - np.maximum.reduce(a, axis=axis, keepdims=True))
-        e /= np.add.reduce(e, axis=axis, keepdims=True)
-        return e
+        return softmax_values(a, axis)
 
     def backward(self, grad):
-        out = self.output
-        return out * (grad - (grad * out).sum(axis=self.axis, keepdims=True))
+        return softmax_vjp(self.output, grad, self.axis)
 
 
 class LogSoftmax(Function):

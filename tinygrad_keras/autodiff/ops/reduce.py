@@ -48,6 +48,18 @@ class Sum(Function):
         return broadcast_to(grad.reshape(_keep_shape(self.in_shape, self.axes)), self.in_shape)
 
 
+def reciprocal_count(count: int, dtype) -> np.ndarray:
+    """``1 / count`` as a 0-d array of ``dtype`` (float32 for a non-float dtype): a mean
+    is the sum times this."""
+    return np.array(1.0 / max(count, 1), dtype=dtype if np.dtype(dtype).kind == "f"
+                    else np.float32)
+
+
+def spread_mean_grad(grad, scale, in_shape: tuple, axes: tuple):
+    """A mean's backward: ``grad`` times ``scale``, spread back over the reduced ``axes``."""
+    return broadcast_to((grad * scale).reshape(_keep_shape(in_shape, axes)), in_shape)
+
+
 class Mean(Function):
     """Mean over axes, as ``sum * (1 / count)`` in the input's dtype.
 
@@ -63,13 +75,11 @@ class Mean(Function):
         count = 1
         for i in axes:
             count *= a.shape[i]
-        self.scale = np.array(1.0 / max(count, 1), dtype=a.dtype if a.dtype.kind == "f"
-                              else np.float32)
+        self.scale = reciprocal_count(count, a.dtype)
         return np.add.reduce(a, axis=axes, keepdims=keepdims) * self.scale  # a.sum, no frame
 
     def backward(self, grad):
-        scaled = grad * self.scale
-        return broadcast_to(scaled.reshape(_keep_shape(self.in_shape, self.axes)), self.in_shape)
+        return spread_mean_grad(grad, self.scale, self.in_shape, self.axes)
 
 
 class Max(Function):
