@@ -175,8 +175,8 @@ class CategoricalCrossentropy(Function):
         p, t = self.inputs
         last = (p.ndim - 1,)
         if self.mean:  # Mean.backward first: the scaled gradient spread over the samples
-            grad = spread_mean_grad(grad, self.scale, self.loss_shape,
-                                    tuple(range(len(self.loss_shape))))
+            grad = spread_mean_grad(grad, self.scale, (1,) * len(self.loss_shape),
+                                    self.loss_shape)
         g = -grad.reshape(grad.shape + (1,))
         if type(grad) is np.ndarray:  # an ordinary pass: s and c are the forward's arrays
             s, c = self.s, self.clipped  # (the composite's Div and Log read those too)

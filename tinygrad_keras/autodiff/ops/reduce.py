@@ -55,9 +55,10 @@ def reciprocal_count(count: int, dtype) -> np.ndarray:
                     else np.float32)
 
 
-def spread_mean_grad(grad, scale, in_shape: tuple, axes: tuple):
-    """A mean's backward: ``grad`` times ``scale``, spread back over the reduced ``axes``."""
-    return broadcast_to((grad * scale).reshape(_keep_shape(in_shape, axes)), in_shape)
+def spread_mean_grad(grad, scale, kept_shape: tuple, in_shape: tuple):
+    """A mean's backward: ``grad`` times ``scale``, spread back over the reduced axes
+    (``kept_shape``: ``in_shape`` with those axes 1, computed once by the forward)."""
+    return broadcast_to((grad * scale).reshape(kept_shape), in_shape)
 
 
 class Mean(Function):
@@ -76,10 +77,11 @@ class Mean(Function):
         for i in axes:
             count *= a.shape[i]
         self.scale = reciprocal_count(count, a.dtype)
+        self.kept_shape = _keep_shape(a.shape, axes)
         return np.add.reduce(a, axis=axes, keepdims=keepdims) * self.scale  # a.sum, no frame
 
     def backward(self, grad):
-        return spread_mean_grad(grad, self.scale, self.in_shape, self.axes)
+        return spread_mean_grad(grad, self.scale, self.kept_shape, self.in_shape)
 
 
 class Max(Function):
