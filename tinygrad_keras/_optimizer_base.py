@@ -4,11 +4,16 @@ constraints, and the optimizer's weights and config.  The update rules live in
 """
 from __future__ import annotations
 
+from operator import attrgetter
+
 import numpy as np
 
 from . import backend as K
 from .autodiff import Tensor, no_grad
-from .autodiff.row_grad import row_grad_of
+from .autodiff.row_grad import row_grads_of
+
+# each parameter's shape without a Python call per parameter (the update runs every step)
+_SHAPE = attrgetter("data.shape")
 
 
 def clip_norm(g: np.ndarray, c: float, n: float) -> np.ndarray:
@@ -78,7 +83,7 @@ class Optimizer:
         if type(self).get_updates is not Optimizer.get_updates:
             self.keras1_step(params, constraints or {}, loss)
             return
-        if [p.shape for p in params] != self._shapes:
+        if list(map(_SHAPE, params)) != self._shapes:
             self.build(params)      # first update, or a model recompiled with other weights
         rows = self._row_gradients(params)
         grads = self._clipped_gradients(params, rows)
@@ -128,10 +133,13 @@ class Optimizer:
     def _row_gradients(self, params) -> list:
         """For each parameter, its gradient as a ``RowGrad`` when the engine left it as
         rows and this rule may use them (``rows_update_exact``), else None."""
+        rows = row_grads_of(params)
+        if rows is None:  # no gradient kept as rows (no Embedding): nothing to decide
+            return [None] * len(params)
         clipping = (getattr(self, "clipnorm", 0) or 0) > 0 or (getattr(self, "clipvalue", 0) or 0) > 0
         if clipping or not self.rows_update_exact():  # clipnorm's norm: summed otherwise
             return [None] * len(params)
-        return [row_grad_of(p) for p in params]
+        return rows
 
     def _apply_rows(self, p, rows, slots, lr):  # pragma: no cover - only when rows_update_exact
         raise TypeError(f"{type(self).__name__} has no row update")
@@ -206,7 +214,7 @@ class Optimizer:
                       for name in self._slot_names}
         self._scratch = {name: [np.empty(p.shape, dtype=p.dtype) for p in params]
                          for name in self._scratch_names}
-        self._shapes = [p.shape for p in params]
+        self._shapes = list(map(_SHAPE, params))
         self._param_states = None  # made again from the new scratch arrays by _states()
         if self._pending_weights is not None:
             pending, self._pending_weights = self._pending_weights, None

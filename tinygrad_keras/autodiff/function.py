@@ -54,7 +54,13 @@ See ``tutorials/04_your_own_op.py`` and ``tutorials/18_gradients_of_gradients.py
 """
 from __future__ import annotations
 
+from operator import attrgetter
+
 from .grad_mode import _state
+
+# C-level attribute reads over a tuple: a list comprehension is one more Python frame
+# per op, and a training step records an op per layer (see Function.apply)
+_REQUIRES_GRAD, _DATA = attrgetter("requires_grad"), attrgetter("data")
 
 
 class Function:
@@ -74,7 +80,7 @@ class Function:
 
     def __init__(self, parents: tuple):
         self.parents = parents
-        self.needs_grad = tuple([p.requires_grad for p in parents])
+        self.needs_grad = tuple(map(_REQUIRES_GRAD, parents))
 
     @property
     def name(self) -> str:
@@ -90,10 +96,15 @@ class Function:
     @classmethod
     def apply(cls, *inputs, **options):
         """Run the op on Tensors (or array-likes) and record it if needed."""
-        # List comprehensions, not generators: this is the per-op hot path.
-        tensors = tuple([x if isinstance(x, Tensor) else Tensor(x) for x in inputs])
+        # The per-op hot path: no comprehension (each is a Python frame of its own) when
+        # every input is already a Tensor, as in a model's layers.
+        tensors = inputs
+        for x in inputs:
+            if not isinstance(x, Tensor):
+                tensors = tuple([x if isinstance(x, Tensor) else Tensor(x) for x in inputs])
+                break
         fn = cls(tensors)
-        arrays = [t.data for t in tensors]
+        arrays = list(map(_DATA, tensors))
         data = fn.forward(*arrays, **options)
         if _state["enabled"] and True in fn.needs_grad:
             out = Tensor._from_op(data, fn)

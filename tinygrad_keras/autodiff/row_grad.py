@@ -97,6 +97,29 @@ def row_grad_of(tensor) -> RowGrad | None:
     return g if type(g) is RowGrad else None
 
 
+def row_grads_of(tensors: list) -> list | None:
+    """``row_grad_of`` of each of ``tensors``, or None when none of them has rows (the
+    optimizer asks at every step; one loop instead of a call per tensor)."""
+    rows = None
+    for i, t in enumerate(tensors):
+        if type(t._grad) is RowGrad:
+            if rows is None:
+                rows = [None] * len(tensors)
+            rows[i] = t._grad
+    return rows
+
+
 def has_grad(tensor) -> bool:
     """Whether ``tensor`` holds a gradient, without making a ``RowGrad`` dense."""
     return tensor._grad is not None
+
+
+def without_grad(tensors) -> list:
+    """Those of ``tensors`` that hold no gradient (``has_grad`` of each, in one call)."""
+    return [t for t in tensors if t._grad is None]
+
+
+def clear_grads(tensors) -> None:
+    """``t.grad = None`` for each of ``tensors`` (in one call: done at every training step)."""
+    for t in tensors:
+        t._grad = None

@@ -285,7 +285,10 @@ class Container(Layer):
         for node in self._nodes:
             if not node.inbound_layers:
                 continue
-            x, mask = _node_inputs(node, values)
+            inputs = node.input_tensors
+            x, mask = values[id(inputs[0])] if len(inputs) == 1 else (None, True)
+            if mask is not None:  # several inputs, or masks: the general case
+                x, mask = _node_inputs(node, values)
             out, out_mask = node.outbound_layer.run(x, mask)
             outputs = node.output_tensors
             if len(outputs) == 1 and not isinstance(out, (list, tuple)):  # most layers: one Tensor

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import backend as K
 from ..autodiff import Tensor, enable_grad, no_grad
-from ..autodiff.row_grad import has_grad
+from ..autodiff.row_grad import clear_grads, without_grad
 from . import compile_utils as C
 from . import training_utils as U
 from .bound_values import GraphNeeded, bind_values
@@ -178,11 +178,13 @@ class Model(GeneratorMethods, SavingMixin, Container):
             total = term if total is None else total + term
         for penalty in self.losses:
             total = total + penalty
+        values = [float(total.data)]
+        if len(outputs) > 1:
+            values += [float(v.data) for v in per_output]
+        if not any(self._metrics):  # no metric to compute (one empty list per output)
+            return total, values
         # metrics record no graph, unless one differentiates (K.gradients in a metric)
         with enable_grad() if getattr(self, "_loss_needs_input_graph", False) else no_grad():
-            values = [float(total.data)]
-            if len(outputs) > 1:
-                values += [float(v.data) for v in per_output]
             for entries, y_true, out in zip(self._metrics, y_tensors, outputs):
                 values += C.metric_values(entries, y_true, out)
         return total, values
@@ -192,13 +194,13 @@ class Model(GeneratorMethods, SavingMixin, Container):
         try:
             total, values = self._loss_and_metrics(xs, ys, weights, training=True)
             params = self._collected_trainable_weights
-            for w in self.weights:
-                w.grad = None
+            clear_grads(self.weights)
             if total.requires_grad:
                 total.backward()
-            for w in params:  # weights the loss does not reach get a zero gradient
-                if not has_grad(w):  # (not .grad: it would make an Embedding's rows dense)
-                    w.grad = np.zeros_like(w.data)
+            # weights the loss does not reach get a zero gradient (asked without reading
+            # .grad: that would make an Embedding's rows dense)
+            for w in without_grad(params):
+                w.grad = np.zeros_like(w.data)
             self.optimizer.update(params, self.constraints, loss=total)
             self.apply_updates(self.updates)  # add_update pairs, e.g. running means
         finally:
