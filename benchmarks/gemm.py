@@ -40,6 +40,21 @@ SHAPES = [
     ("lstm", "dU over all steps", (128, 2560), (2560, 512)),
 ]
 
+# Every matrix product of one training step as tinygrad_keras runs it: (m, k), (k, n), how
+# many per step.  Their time added up, beside the measured time of the whole step, shows how
+# much of a step is left to everything else.
+STEP_PRODUCTS = {
+    "mlp": [((128, 784), (784, 512), 1), ((128, 512), (512, 512), 1), ((128, 512), (512, 10), 1),
+            ((512, 128), (128, 10), 1), ((128, 10), (10, 512), 1), ((512, 128), (128, 512), 1),
+            ((128, 512), (512, 512), 1), ((784, 128), (128, 512), 1)],
+    "lstm": [((2560, 129), (129, 512), 1),   # input projections [x, 1] . [W; b]
+             ((32, 128), (128, 512), 80),    # h . U, each step
+             ((32, 512), (512, 128), 80),    # dz . U^T, each step
+             ((129, 2560), (2560, 512), 1),  # [dW; db]
+             ((2560, 512), (512, 128), 1),   # d x
+             ((128, 2560), (2560, 512), 1)],  # d U
+}
+
 
 def rate(multiply, flops: float, seconds: float) -> float:
     """GFLOP/s of ``multiply()``, timed for about ``seconds`` after one warm-up call."""
@@ -76,6 +91,25 @@ def main() -> None:
             line += f" {theirs:7.1f} {ours / theirs:5.2f}"
         print(line)
     print("GFLOP/s, one thread, float32; ratio = numpy / torch")
+    print()
+    print("the products of one training step, each timed alone, added up (ms per step):")
+    for workload, products in STEP_PRODUCTS.items():
+        total = {"numpy": 0.0, "torch": 0.0}
+        for (m, k), (_, n), count in products:
+            a = rng.random((m, k), dtype=np.float32)
+            b = rng.random((k, n), dtype=np.float32)
+            out = np.empty((m, n), np.float32)
+            flops = 2.0 * m * k * n
+            total["numpy"] += count * flops / rate(functools.partial(np.matmul, a, b, out=out),
+                                                   flops, args.seconds) / 1e6
+            if torch is not None:
+                ta, tb, tout = torch.from_numpy(a), torch.from_numpy(b), torch.from_numpy(out)
+                total["torch"] += count * flops / rate(
+                    functools.partial(torch.matmul, ta, tb, out=tout), flops, args.seconds) / 1e6
+        line = f"{workload:8} numpy {total['numpy']:6.2f} ms"
+        if torch is not None:
+            line += f", the same products in torch {total['torch']:6.2f} ms"
+        print(line)
     print("BLAS:", blas_kernel())
 
 

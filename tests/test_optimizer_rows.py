@@ -4,6 +4,7 @@ the dense rule on the dense gradient."""
 import numpy as np
 import pytest
 
+from tinygrad_keras import backend as K
 from tinygrad_keras import optimizers
 from tinygrad_keras.autodiff import Tensor
 from tinygrad_keras.autodiff.row_grad import row_grad_of
@@ -107,3 +108,51 @@ def test_a_keras_model_trains_to_the_same_weights(monkeypatch):
     assert len(fast) == len(slow)
     for a, b in zip(fast, slow):
         np.testing.assert_array_equal(a, b)
+
+
+def train_reading_between(opt, dense: bool, read):
+    """Like ``train``; ``read(opt, step)`` runs after each update (reads, sets, switches)."""
+    table = Tensor(TABLE0.copy(), requires_grad=True, name="embedding_1_W")
+    for step, (idx, w) in enumerate(zip(BATCHES, WEIGHTS)):
+        table.zero_grad()
+        (table[idx] * Tensor(w)).sum().backward()
+        if dense:
+            assert isinstance(table.grad, np.ndarray)
+        opt.update([table])
+        read(opt, step)
+    return [table.data.copy()] + [s.data.copy() for s in opt.weights]
+
+
+def equal_bits(fast, slow):
+    for a, b in zip(fast, slow):
+        np.testing.assert_array_equal(a, b)
+        assert np.array_equal(np.signbit(a), np.signbit(b))
+
+
+@pytest.mark.parametrize("read", [
+    lambda opt, step: opt.get_weights(),                                 # a checkpoint
+    lambda opt, step: step == 1 and K.set_value(opt.weights[1], np.ones((30, 4))),
+    lambda opt, step: step == 1 and opt.set_weights([np.float32(0), np.full((30, 4), 2.0)]),
+    lambda opt, step: step == 1 and opt.weights[1].data.__setitem__(0, 7.0),  # written through
+    lambda opt, step: step == 2 and K.set_value(opt.momentum, 0.5),    # the dense rule reads m
+])
+def test_the_moment_a_row_step_holds_is_the_dense_rules_whenever_read(read):
+    """A row step keeps its moment unwritten until ``.data`` is read; whatever reads or
+    writes it between steps, every value is the dense rule's, to the bit."""
+    equal_bits(train_reading_between(optimizers.SGD(lr=0.1), False, read),
+               train_reading_between(optimizers.SGD(lr=0.1), True, read))
+
+
+def test_a_row_step_does_not_write_the_moment_until_it_is_read():
+    opt = optimizers.SGD(lr=0.1)
+    train(opt, dense=False)
+    moment = opt.slots["moments"][0]
+    stored = Tensor.data.__get__(moment)  # the array behind .data, read without writing
+    before = stored.copy()
+    table = Tensor(TABLE0.copy(), requires_grad=True)
+    (table[BATCHES[0]] * Tensor(WEIGHTS[0])).sum().backward()
+    opt.update([table])
+    assert moment.shape == (30, 4) and moment.dtype == np.float32  # (no write either)
+    np.testing.assert_array_equal(stored, before)
+    written = moment.data
+    assert written is stored and not np.array_equal(written, before)

@@ -91,12 +91,12 @@ class Optimizer:
         slots = list(self.slots.items())
         with no_grad():
             for i, (p, g, r, state) in enumerate(zip(params, grads, rows, self._states())):
+                if r is not None:  # the slot Tensors: a row rule may not need their arrays
+                    self._apply_rows(p.data, r, {name: s[i] for name, s in slots}, lr)
+                    continue
                 for name, s in slots:  # read each step: set_weights / K.set_value replace .data
                     state[name] = s[i].data
-                if r is not None:
-                    self._apply_rows(p.data, r, state, lr)
-                else:
-                    self._apply(p.data, g, state, lr)
+                self._apply(p.data, g, state, lr)
             if constraints:  # a constraint sees its parameter's updated value only
                 for p in params:
                     constraint = constraints.get(p)
@@ -142,6 +142,7 @@ class Optimizer:
         return rows
 
     def _apply_rows(self, p, rows, slots, lr):  # pragma: no cover - only when rows_update_exact
+        """Update ``p`` from a ``RowGrad`` ``rows``; ``slots``: name -> the slot's Tensor."""
         raise TypeError(f"{type(self).__name__} has no row update")
 
     def _clip(self, grads: list) -> list:
