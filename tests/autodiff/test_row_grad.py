@@ -2,6 +2,7 @@
 ``np.add.at``, and everyone who reads the gradient (``.grad``, ``grad()``, a second
 contribution, a second backward, ``create_graph``) sees the dense value."""
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,6 +30,17 @@ def test_coalesce_equals_np_add_at_exactly(n, d, rows, seed):
     got = np.zeros((n, d), np.float32)
     got[unique] = sums
     np.testing.assert_array_equal(got, dense_reference((n, d), rows, values))
+
+
+@pytest.mark.parametrize("n", [1 << 16, (1 << 16) + 5])  # 16-bit sort keys, and too many rows
+def test_coalesce_at_the_edge_of_the_16_bit_sort(n):
+    rng = np.random.default_rng(n)
+    rows = np.concatenate([[n - 1, 0, n - 1, -1], rng.integers(-n, n, 200), [65535, 65535]])
+    values = rng.standard_normal((rows.size, 2)).astype(np.float32)
+    unique, sums = coalesce_rows(rows, values, n)
+    expected = dense_reference((n, 2), rows, values)
+    np.testing.assert_array_equal(unique, np.flatnonzero(np.any(expected != 0, axis=1)))
+    np.testing.assert_array_equal(sums, expected[unique])
 
 
 def test_a_lookup_leaves_rows_and_grad_reads_them_dense():
