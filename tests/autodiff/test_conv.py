@@ -1,5 +1,7 @@
 """Correlate2D / CorrelateTranspose2D: forward against a direct loop and against the
 scipy reference, gradients against central differences (float64)."""
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -438,6 +440,6 @@ def test_shifted_pieces_fit_openblas_small_products(sides, rows):
     assert conv_shifted._piece_rows(sides) == rows
     pieces = conv_shifted._pieces(10_000, sides)
     assert pieces[0][0] == 0 and pieces[-1][1] == 10_000
-    assert all(b == c for (_, b), (c, _) in zip(pieces, pieces[1:]))
+    assert all(b == c for (_, b), (c, _) in itertools.pairwise(pieces))
     assert max(b - a for a, b in pieces) <= rows
     assert max(b - a for a, b in pieces) - min(b - a for a, b in pieces) <= 1
