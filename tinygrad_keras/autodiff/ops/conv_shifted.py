@@ -231,22 +231,35 @@ MIN_PIECE = 128
 
 
 def _gemm_into(dtype):
-    """A function ``into(c, a, b)``: ``c += a @ b`` in place, for C-contiguous 2-d
-    arrays of ``dtype`` (BLAS gemm with beta = 1; numpy's matmul has no accumulating
-    form, and a product into a temporary plus an add costs a third more here).  BLAS
-    sees the row-major matrices as column-major transposes: ``c.T += b.T @ a.T``."""
+    """A function ``into(c, a, b, beta=1)``: ``c = beta*c + a @ b`` in place (``beta``
+    1 or 0), for a C-contiguous ``c`` and ``b`` and an ``a`` that is C-contiguous or
+    the transpose of a C-contiguous array, of ``dtype`` (BLAS gemm: numpy's matmul has
+    no accumulating form, and a product into a temporary plus an add costs a third more
+    here).  BLAS sees the row-major matrices as column-major transposes:
+    ``c.T = beta*c.T + b.T @ a.T``, with ``a.T`` read as the transpose of ``a`` when
+    ``a`` is itself a transposed view."""
     if np.dtype(dtype) not in BLAS_TYPES:
-        def into(c, a, b):
-            c += a @ b
+        def into(c, a, b, beta=1.0):
+            if beta:
+                c += a @ b
+            else:
+                np.matmul(a, b, out=c)
         return into
     from scipy.linalg.blas import get_blas_funcs  # here: scipy.linalg is slow to import
 
     gemm = get_blas_funcs("gemm", dtype=dtype)
 
-    def into(c, a, b):
+    def into(c, a, b, beta=1.0):
         ct = c.T
-        if gemm(1.0, b.T, a.T, beta=1.0, c=ct, overwrite_c=1) is not ct:
-            c += a @ b  # the wrapper had to copy ``c`` (never for the runs here): redo
+        if a.flags.c_contiguous:
+            done = gemm(1.0, b.T, a.T, beta=beta, c=ct, overwrite_c=1)
+        else:
+            done = gemm(1.0, b.T, a, beta=beta, c=ct, overwrite_c=1, trans_b=1)
+        if done is not ct:  # the wrapper had to copy ``c`` (never for the runs here): redo
+            if beta:
+                c += a @ b
+            else:
+                np.matmul(a, b, out=c)
     return into
 
 
@@ -307,9 +320,10 @@ def correlate_runs(xp, w, dilation, bias=None, relu=False) -> np.ndarray:
         for a, b in pieces:
             block, start = out[i * run + a:i * run + b], i * W * B + a
             if patches is None:
-                block[...] = 0 if bias is None else bias
-                for t, off in enumerate(taps):
-                    gemm_into(block, x[start + off:start + off + b - a], kernel[t])
+                for t, off in enumerate(taps):  # the first product overwrites
+                    gemm_into(block, x[start + off:start + off + b - a], kernel[t], 1.0 if t else 0.0)
+                if bias is not None:
+                    block += bias
             else:
                 np.matmul(patches(start, b - a).T, kernel, out=block)
                 if bias is not None:
@@ -363,7 +377,7 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
                 gi, start = gp[a:b], p * W * B + a
                 if patches is None:
                     for t, off in enumerate(taps):
-                        dw[t] += x[start + off:start + off + b - a].T @ gi
+                        gemm_into(dw[t], x[start + off:start + off + b - a].T, gi)
                 else:
                     dw += (patches(start, b - a) @ gi).reshape(dw.shape)
         if need_dx:
