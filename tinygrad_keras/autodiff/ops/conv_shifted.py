@@ -314,20 +314,20 @@ def correlate_runs(xp, w, dilation, bias=None, relu=False) -> np.ndarray:
     x = x.astype(dtype, copy=False)
     sides = C * F if C >= TAP_CHANNELS else len(taps) * C * F
     pieces = _pieces(run, sides)
-    patches = None if C >= TAP_CHANNELS else _PatchBlock(x, taps, max(b - a for a, b in pieces))
+    longest = max(b - a for a, b in pieces)
+    patches = None if C >= TAP_CHANNELS else _PatchBlock(x, taps, longest)
     gemm_into = _gemm_into(dtype)
     for i in range(oh):
         for a, b in pieces:
             block, start = out[i * run + a:i * run + b], i * W * B + a
             if patches is None:
                 for t, off in enumerate(taps):  # the first product overwrites
-                    gemm_into(block, x[start + off:start + off + b - a], kernel[t], 1.0 if t else 0.0)
-                if bias is not None:
-                    block += bias
+                    run_t = x[start + off:start + off + b - a]
+                    gemm_into(block, run_t, kernel[t], 1.0 if t else 0.0)
             else:
                 np.matmul(patches(start, b - a).T, kernel, out=block)
-                if bias is not None:
-                    block += bias
+            if bias is not None:
+                block += bias
             if relu:
                 np.maximum(block, 0, out=block)
     return out.reshape(oh, ow, B, F).transpose(SPATIAL_MAJOR)
@@ -357,7 +357,8 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
     x = _rows(xp).astype(dtype, copy=False) if need_dw else None
     dw = np.zeros((len(taps), C, F), dtype=dtype) if need_dw else None
     pieces = _pieces(run, C * F if C >= TAP_CHANNELS else len(taps) * C * F)
-    patches = None if C >= TAP_CHANNELS or not need_dw else _PatchBlock(x, taps, max(b - a for a, b in pieces))
+    longest = max(b - a for a, b in pieces)
+    patches = None if C >= TAP_CHANNELS or not need_dw else _PatchBlock(x, taps, longest)
     dx = kept.lend((H * W * B, C), dtype) if need_dx else None
     # d x adds g_row(i) @ w_uv.T into the input rows i + u*dh: kernel (kh, kw, F, C)
     kernel = np.ascontiguousarray(w.transpose(2, 3, 0, 1), dtype=dtype).reshape(-1, F, C)
