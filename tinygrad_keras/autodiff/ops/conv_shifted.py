@@ -369,7 +369,8 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
             if p_rows is None:
                 gp[...] = g_rows[p]
             else:
-                np.multiply(g_rows[p], p_rows[p] > 0, out=gp)
+                np.greater(p_rows[p], 0, out=gp)  # 1.0 or 0.0: as fast as a bool mask
+                np.multiply(gp, g_rows[p], out=gp)
             gp = gm[p % ring]
             if need_db:
                 db += ones @ gp
@@ -382,19 +383,36 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
                 else:
                     dw += (patches(start, b - a) @ gi).reshape(dw.shape)
         if need_dx:
-            row = dx[p * W * B:(p + 1) * W * B]
-            row[...] = 0
-            for u in range(kh):
-                i = p - u * dilation[0]
-                if 0 <= i < oh:
-                    for a, b in pieces:
-                        gi = gm[i % ring, a:b]
-                        for v in range(kw):
-                            s = v * dilation[1] * B + a
-                            gemm_into(row[s:s + b - a], gi, kernel[u * kw + v])
+            _input_row_grad(dx[p * W * B:(p + 1) * W * B], p, gm, kernel, (oh, run, kw),
+                            dilation, B, pieces, gemm_into)
     kept.give(gm)
     if dx is not None:
         dx = dx.reshape(H, W, B, C).transpose(SPATIAL_MAJOR)
     if dw is not None:
         dw = dw.reshape(kh, kw, C, F).transpose(3, 2, 0, 1)
     return dx, dw, db
+
+
+def _input_row_grad(row, p, gm, kernel, sizes, dilation, B, pieces, gemm_into) -> None:
+    """Input row ``p`` of d x (``W*B`` rows), from the output rows ``i = p - u*dh`` of the
+    masked gradient in the ring ``gm``: ``g_row(i) @ w_uv.T`` added at the shift
+    ``v*dw*B``.  The first of them at ``v = 0`` covers the first ``OW*B`` rows: written
+    (beta 0) rather than added, so only the rest of the row needs zeros first."""
+    oh, run, kw = sizes
+    fresh = True
+    for u in range(len(kernel) // kw):
+        i = p - u * dilation[0]
+        if not 0 <= i < oh:
+            continue
+        g_row = gm[i % len(gm)]
+        if fresh:
+            for a, b in pieces:
+                gemm_into(row[a:b], g_row[a:b], kernel[u * kw], 0.0)
+            row[run:] = 0
+        for a, b in pieces:
+            for v in range(1 if fresh else 0, kw):
+                s = v * dilation[1] * B + a
+                gemm_into(row[s:s + b - a], g_row[a:b], kernel[u * kw + v])
+        fresh = False
+    if fresh:  # no window reads this row (a dilated kernel's gaps)
+        row[...] = 0
