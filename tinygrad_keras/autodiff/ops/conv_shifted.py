@@ -222,8 +222,8 @@ TAP_CHANNELS = 4
 RUN_ROWS = 4096    # a run longer than this is cut in pieces (cache)
 # OpenBLAS multiplies small matrices (M*N*K <= 100**3) with a kernel of its own that
 # skips packing (on SkylakeX, and some other cores): the thin products here run up to
-# 1.7x faster in pieces short enough for it (measured, SkylakeX, 3x3 kernels, one
-# training step's forward + backward: C = F = 32 at batch 128, 50 -> 41 ms; C = 16,
+# 1.7x faster in pieces short enough for it (measured, SkylakeX, 3x3 kernels, a
+# layer's forward + backward: C = F = 32 at batch 128, 50 -> 43 ms; C = 16,
 # F = 32, 35 -> 26 ms; C = F = 64, neutral).  So a piece is at most SMALL_MNK over the
 # product of the two other sides, unless that would leave fewer than MIN_PIECE rows.
 SMALL_MNK = 100 ** 3
