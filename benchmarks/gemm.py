@@ -33,6 +33,7 @@ SHAPES = [
     ("mlp", "784 x 512 weight gradient", (784, 128), (128, 512)),
     ("cnn", "conv 32 -> 32 3x3 as one product (im2col)", (73728, 288), (288, 32)),
     ("cnn", "conv 32 -> 32, one kernel tap of one output row", (3072, 32), (32, 32)),
+    ("cnn", "the same, a quarter row (the piece the step multiplies)", (768, 32), (32, 32)),
     ("cnn", "Dense 4608 -> 128 forward", (128, 4608), (4608, 128)),
     ("lstm", "input projection of all 80 steps", (2560, 128), (128, 512)),
     ("lstm", "h . U, one step", (32, 128), (128, 512)),

@@ -1,5 +1,7 @@
 """Correlate2D / CorrelateTranspose2D: forward against a direct loop and against the
 scipy reference, gradients against central differences (float64)."""
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -330,12 +332,13 @@ def test_conv2d_bias_relu_property(drawn):
     ((40, 2, 11, 9), (4, 2, 3, 3), "same", 2),
     ((300, 1, 5, 5), (2, 1, 2, 2), "valid", 1),
 ])
-@pytest.mark.parametrize("tap_channels, run_rows", [(1, 4096), (1000, 4096), (1, 100), (1000, 100)])
+@pytest.mark.parametrize("tap_channels, run_rows", [(1, 4096), (1000, 4096), (1, 70), (1000, 70)])
 def test_shifted_runs_of_big_batches_match_im2col(xs, ws, padding, dilation, tap_channels,
                                                   run_rows, monkeypatch):
-    """Batches big enough that the stride-1 runs are cut in pieces (``run_rows``), with
-    one product per tap (``tap_channels`` 1) or one patch block per piece (1000): the
-    same numbers as im2col, gradients included."""
+    """Batches big enough that the stride-1 runs are cut in pieces (``run_rows``; 70
+    cuts the third case's runs of 1200 rows in pieces of 66 and 67), with one product
+    per tap (``tap_channels`` 1) or one patch block per piece (1000): the same numbers
+    as im2col, gradients included."""
     from tinygrad_keras.autodiff.ops import conv_shifted
     monkeypatch.setattr(conv_shifted, "TAP_CHANNELS", tap_channels)
     monkeypatch.setattr(conv_shifted, "RUN_ROWS", run_rows)
@@ -426,3 +429,17 @@ def test_kept_arrays_stay_within_their_bounds(monkeypatch):
     del busy, other                                 # now idle: they make room
     kept.lend((250,), np.float32)
     assert held() == [(10,), (250,)] and small.shape == (10,)
+
+
+@pytest.mark.parametrize("sides, rows", [(32 * 32, 976), (16 * 16, 3906), (288, 3472),
+                                         (64 * 64, 244), (128 * 128, 4096)])
+def test_shifted_pieces_fit_openblas_small_products(sides, rows):
+    """Pieces short enough for OpenBLAS's small-matrix kernel (M*N*K <= 100**3) when that
+    leaves at least MIN_PIECE rows, else RUN_ROWS; near-equal, covering the run once."""
+    from tinygrad_keras.autodiff.ops import conv_shifted
+    assert conv_shifted._piece_rows(sides) == rows
+    pieces = conv_shifted._pieces(10_000, sides)
+    assert pieces[0][0] == 0 and pieces[-1][1] == 10_000
+    assert all(b == c for (_, b), (c, _) in itertools.pairwise(pieces))
+    assert max(b - a for a, b in pieces) <= rows
+    assert max(b - a for a, b in pieces) - min(b - a for a, b in pieces) <= 1
