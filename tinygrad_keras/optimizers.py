@@ -65,8 +65,9 @@ class RowMoment(Tensor):
     Why (speed): after a row update (``SGD._apply_rows``) the moment is ``-lr g`` on
     the looked-up rows and ``-lr * 0`` on every other row: it depends on the last step
     alone.  Writing that into a ``(20000, 128)`` table at every step touched thousands
-    of rows scattered over 10 MB; not writing it made the LSTM benchmark's step about
-    5% faster.  So ``hold(rows, values, zero)`` only keeps the step, and reading
+    of rows scattered over 10 MB twice (the last step's rows back to zero, the new
+    ones); not writing it made the LSTM benchmark's step 1-2% faster (alternating
+    CPU-time runs).  So ``hold(rows, values, zero)`` only keeps the step, and reading
     ``.data`` (saving, ``get_weights``, ``K.get_value``, the dense rule) first writes
     the whole array: ``zero`` everywhere, then ``values`` on ``rows``.  A reader never
     sees anything but the dense rule's moment.
@@ -131,7 +132,8 @@ class SGD(Optimizer):
 
     def build(self, params) -> None:
         super().build(params)
-        self.slots["moments"] = [RowMoment(m.data, name=m.name) for m in self.slots["moments"]]
+        self.slots["moments"] = [RowMoment(m.data, requires_grad=True, name=m.name)
+                                 for m in self.slots["moments"]]
 
     def rows_update_exact(self) -> bool:
         """Plain SGD (momentum 0, any decay, no clipping): a row whose gradient is zero
