@@ -70,7 +70,9 @@ class RowMoment(Tensor):
     CPU-time runs).  So ``hold(rows, values, zero)`` only keeps the step, and reading
     ``.data`` (saving, ``get_weights``, ``K.get_value``, the dense rule) first writes
     the whole array: ``zero`` everywhere, then ``values`` on ``rows``.  A reader never
-    sees anything but the dense rule's moment.
+    sees anything but the dense rule's moment.  (An array kept from an earlier read
+    shows the moment as it was then, as one kept across ``K.set_value``, which
+    replaces the array, does: read ``.data`` or ``K.get_value`` again.)
     """
 
     __slots__ = ("_held",)

@@ -135,17 +135,10 @@ def run_backward(roots: list, seeds: list, retain_graph: bool = False,
                 else:
                     add(fn, parent, pg)
             if not retain_graph:
-                node._fn = None  # Tensor._release, without a call per node
+                node._release()
     handed = {id(seed) for seed in seeds}  # the caller's arrays are never stored as .grad
     for node, g in to_store:
-        # store_grad's commonest case inline (a leaf's first gradient, an array this pass
-        # made): one Python call fewer per weight; store_grad decides everything else
-        if (node._grad is None and type(g) is np.ndarray and g.base is None
-                and id(g) not in handed and g.flags.writeable):
-            node._grad = g
-            handed.add(id(g))
-        else:
-            store_grad(node, g, handed)
+        store_grad(node, g, handed)
     return found
 
 

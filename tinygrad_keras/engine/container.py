@@ -285,10 +285,7 @@ class Container(Layer):
         for node in self._nodes:
             if not node.inbound_layers:
                 continue
-            inputs = node.input_tensors
-            x, mask = values[id(inputs[0])] if len(inputs) == 1 else (None, True)
-            if mask is not None:  # several inputs, or masks: the general case
-                x, mask = _node_inputs(node, values)
+            x, mask = _node_inputs(node, values)
             out, out_mask = node.outbound_layer.run(x, mask)
             outputs = node.output_tensors
             if len(outputs) == 1 and not isinstance(out, (list, tuple)):  # most layers: one Tensor
@@ -348,7 +345,12 @@ def _node_inputs(node, values: dict) -> tuple:
     """``(x, mask)`` for a node's layer from the values computed so far: one Tensor and
     its mask, or lists of them for a layer of several inputs (mask None when no input
     has one)."""
-    pairs = [values[id(t)] for t in node.input_tensors]
+    inputs = node.input_tensors
+    if len(inputs) == 1:  # most layers: their one input's value, as it is
+        x, mask = values[id(inputs[0])]
+        if mask is None:
+            return x, None
+    pairs = [values[id(t)] for t in inputs]
     if len(pairs) == 1:
         x, mask = pairs[0]
     else:

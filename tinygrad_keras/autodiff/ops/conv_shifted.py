@@ -276,6 +276,13 @@ def _pieces(run: int, sides: int):
     return list(itertools.pairwise(cuts))
 
 
+def _run_pieces(run: int, C: int, F: int, taps: list):
+    """The pieces of a run of the products of ``C`` channels in, ``F`` out (one per tap,
+    or one patch block of all taps below ``TAP_CHANNELS``), and the longest one's rows."""
+    pieces = _pieces(run, C * F if C >= TAP_CHANNELS else len(taps) * C * F)
+    return pieces, max(b - a for a, b in pieces)
+
+
 class _PatchBlock:
     """The patches of a piece of ``n`` rows from ``start``, stored tap-major: a
     ``(taps*C, n)`` matrix whose rows ``t*C .. t*C + C - 1`` are the run of tap ``t``,
@@ -312,9 +319,7 @@ def correlate_runs(xp, w, dilation, bias=None, relu=False) -> np.ndarray:
     kernel = kernel.reshape(-1, F) if C < TAP_CHANNELS else kernel.reshape(-1, C, F)
     out = kept.lend((oh * run, F), dtype)
     x = x.astype(dtype, copy=False)
-    sides = C * F if C >= TAP_CHANNELS else len(taps) * C * F
-    pieces = _pieces(run, sides)
-    longest = max(b - a for a, b in pieces)
+    pieces, longest = _run_pieces(run, C, F, taps)
     patches = None if C >= TAP_CHANNELS else _PatchBlock(x, taps, longest)
     gemm_into = _gemm_into(dtype)
     for i in range(oh):
@@ -356,8 +361,7 @@ def grads_runs(g, xp, w, dilation, positive=None, need_dx=True, need_dw=True,
     ones = np.ones(run, dtype=dtype)  # d b as products: 4x faster than .sum(axis=0) here
     x = _rows(xp).astype(dtype, copy=False) if need_dw else None
     dw = np.zeros((len(taps), C, F), dtype=dtype) if need_dw else None
-    pieces = _pieces(run, C * F if C >= TAP_CHANNELS else len(taps) * C * F)
-    longest = max(b - a for a, b in pieces)
+    pieces, longest = _run_pieces(run, C, F, taps)
     patches = None if C >= TAP_CHANNELS or not need_dw else _PatchBlock(x, taps, longest)
     dx = kept.lend((H * W * B, C), dtype) if need_dx else None
     # d x adds g_row(i) @ w_uv.T into the input rows i + u*dh: kernel (kh, kw, F, C)
